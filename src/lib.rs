@@ -1,0 +1,8 @@
+//! hearth: on-device, consent-aware personalization.
+//!
+//! The engine is pure Rust: no clock, no randomness and no I/O of its own.
+//! Time, seeds and storage come in as values or traits, so the same inputs
+//! give the same decision natively, in Node, in Chromium and in workerd.
+#![forbid(unsafe_code)]
+
+pub mod json;
