@@ -6,3 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod json;
+pub mod diag;
+pub mod host;

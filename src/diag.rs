@@ -1,0 +1,105 @@
+//! Validation issues that name where they are.
+//!
+//! Every decoder in hearth reports *all* the problems it finds, each with a
+//! path in the input (`slots.hero.variants[2].weight`) and a message a site
+//! developer can act on, rather than stopping at the first.
+
+use std::fmt;
+
+/// One problem in an input document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Where: `features.checkout.rules[0].coverage`. Empty for the document root.
+    pub path: String,
+    /// What is wrong: `must be between 0 and 1`.
+    pub message: String,
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// A list of [`Issue`]s collected while decoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Issues(pub Vec<Issue>);
+
+impl Issues {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Issue { path: path.into(), message: message.into() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Issue> {
+        self.0.iter()
+    }
+
+    pub fn extend(&mut self, other: Issues) {
+        self.0.extend(other.0);
+    }
+}
+
+impl fmt::Display for Issues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, issue) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{issue}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Issues {}
+
+/// `parent.key`, or `parent["odd key"]` when `key` is not a plain identifier.
+pub fn key(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
+    match (parent.is_empty(), plain) {
+        (true, true) => key.to_owned(),
+        (false, true) => format!("{parent}.{key}"),
+        (_, false) => {
+            let mut quoted = String::new();
+            crate::json::write_json_string(key, &mut quoted);
+            format!("{parent}[{quoted}]")
+        }
+    }
+}
+
+/// `parent[i]`.
+pub fn index(parent: &str, i: usize) -> String {
+    format!("{parent}[{i}]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_read_naturally() {
+        let p = key(&index(&key(&key("", "slots"), "hero"), 2), "weight");
+        assert_eq!(p, "slots.hero[2].weight");
+        assert_eq!(key("features", "a.b c"), r#"features["a.b c"]"#);
+        let mut issues = Issues::new();
+        issues.push(p, "must be between 0 and 1");
+        assert_eq!(issues.to_string(), "slots.hero[2].weight: must be between 0 and 1");
+    }
+}

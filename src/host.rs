@@ -1,0 +1,70 @@
+//! Services the host platform provides to the pure core.
+//!
+//! The core never links a regex engine of its own into the Wasm build: the
+//! browser and workerd already have one (`RegExp`), with exactly the semantics
+//! GrowthBook's JavaScript SDK uses. Natively, `regex-lite` stands in.
+
+use std::rc::Rc;
+
+/// A compiled regular expression.
+pub trait Regex {
+    /// `RegExp.prototype.test`: does the pattern match anywhere in `haystack`?
+    fn test(&self, haystack: &str) -> bool;
+}
+
+/// Compiles patterns. Implementations must bound their own resource use
+/// (pattern size, compiled size) and return `Err` rather than panic.
+pub trait RegexEngine {
+    /// Compiles `pattern` (JavaScript syntax), case-insensitively if asked.
+    fn compile(&self, pattern: &str, case_insensitive: bool) -> Result<Rc<dyn Regex>, String>;
+}
+
+/// Longest pattern any engine is asked to compile; longer ones fail to
+/// compile (and so never match), bounding hostile manifests.
+pub const MAX_PATTERN_LEN: usize = 4096;
+
+#[cfg(feature = "native")]
+mod native {
+    use super::*;
+
+    /// `regex-lite`: small, linear-time, no look-around or back-references.
+    #[derive(Debug, Default, Clone, Copy)]
+    pub struct NativeRegexEngine;
+
+    struct Compiled(regex_lite::Regex);
+
+    impl Regex for Compiled {
+        fn test(&self, haystack: &str) -> bool {
+            self.0.is_match(haystack)
+        }
+    }
+
+    impl RegexEngine for NativeRegexEngine {
+        fn compile(&self, pattern: &str, case_insensitive: bool) -> Result<Rc<dyn Regex>, String> {
+            if pattern.len() > MAX_PATTERN_LEN {
+                return Err(format!("pattern longer than {MAX_PATTERN_LEN} bytes"));
+            }
+            regex_lite::RegexBuilder::new(pattern)
+                .case_insensitive(case_insensitive)
+                .size_limit(1 << 20)
+                .nest_limit(64)
+                .build()
+                .map(|r| Rc::new(Compiled(r)) as Rc<dyn Regex>)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+#[cfg(feature = "native")]
+pub use native::NativeRegexEngine;
+
+/// An engine that compiles nothing: every `$regex` condition is false. Used
+/// where no regex engine is available; never silently in a normal build.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoRegexEngine;
+
+impl RegexEngine for NoRegexEngine {
+    fn compile(&self, _pattern: &str, _ci: bool) -> Result<Rc<dyn Regex>, String> {
+        Err("no regex engine on this host".into())
+    }
+}
