@@ -8,3 +8,4 @@
 pub mod json;
 pub mod diag;
 pub mod host;
+pub mod time;

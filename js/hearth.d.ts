@@ -1,0 +1,200 @@
+// Types for hearth's public JavaScript API.
+
+/** One problem in a manifest, with where it is. */
+export interface Issue {
+  /** e.g. `slots.hero.variants[2].weight`; empty for the whole document. */
+  path: string;
+  /** e.g. `must be between 0 and 1`. */
+  message: string;
+}
+
+/** Every error hearth throws. `issues` lists each problem when there are several. */
+export class HearthError extends Error {
+  readonly name: 'HearthError';
+  readonly issues: Issue[];
+}
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Visitor attributes used in targeting conditions. */
+export type Attributes = { [key: string]: Json };
+
+/** A GrowthBook condition (MongoDB-style). */
+export type Condition = { [key: string]: Json };
+
+/** `[start, end)` in bucket space (0 to 1). */
+export type VariationRange = [number, number];
+
+export interface VariationMeta {
+  key?: string;
+  name?: string;
+  passthrough?: boolean;
+}
+
+export interface Filter {
+  seed: string;
+  ranges: VariationRange[];
+  hashVersion?: number;
+  attribute?: string;
+}
+
+export interface ParentCondition {
+  id: string;
+  condition: Condition;
+  gate?: boolean;
+}
+
+export interface UrlTarget {
+  include: boolean;
+  type: 'regex' | 'simple';
+  pattern: string;
+}
+
+/** A GrowthBook experiment definition. */
+export interface Experiment<T extends Json = Json> {
+  key: string;
+  variations: T[];
+  weights?: number[];
+  coverage?: number;
+  ranges?: VariationRange[];
+  meta?: VariationMeta[];
+  filters?: Filter[];
+  seed?: string;
+  name?: string;
+  phase?: string;
+  urlPatterns?: UrlTarget[];
+  condition?: Condition;
+  parentConditions?: ParentCondition[];
+  namespace?: [string, number, number];
+  force?: number;
+  hashAttribute?: string;
+  fallbackAttribute?: string;
+  hashVersion?: number;
+  disableStickyBucketing?: boolean;
+  bucketVersion?: number;
+  minBucketVersion?: number;
+  active?: boolean;
+  persistQueryString?: boolean;
+  status?: 'draft' | 'running' | 'stopped';
+  groups?: string[];
+  [extra: string]: Json | undefined;
+}
+
+/** The outcome of running an experiment for a visitor. */
+export interface ExperimentResult<T extends Json = Json> {
+  value: T;
+  variationId: number;
+  key: string;
+  name?: string;
+  inExperiment: boolean;
+  hashUsed?: boolean;
+  hashAttribute: string;
+  hashValue: string;
+  featureId: string | null;
+  bucket?: number;
+  passthrough?: boolean;
+  stickyBucketUsed?: boolean;
+  leafId?: number;
+  variationWeights?: number[];
+  banditVersion?: number;
+}
+
+export type FeatureResultSource =
+  | 'unknownFeature'
+  | 'defaultValue'
+  | 'force'
+  | 'override'
+  | 'experiment'
+  | 'prerequisite'
+  | 'cyclicPrerequisite';
+
+/** The outcome of evaluating a feature for a visitor. */
+export interface FeatureResult<T extends Json = Json> {
+  value: T | null;
+  on: boolean;
+  off: boolean;
+  source: FeatureResultSource;
+  ruleId: string;
+  experiment?: Experiment<T>;
+  experimentResult?: ExperimentResult<T>;
+}
+
+export interface StickyAssignmentsDocument {
+  attributeName: string;
+  attributeValue: string;
+  assignments: { [experimentKey: string]: string };
+}
+
+/** Everything a visitor context can carry; all optional. */
+export interface VisitorContext {
+  attributes?: Attributes;
+  /** The page URL, for URL targeting, query-string overrides and redirects. */
+  url?: string;
+  /** Experiment key -> forced variation index. */
+  forcedVariations?: { [experimentKey: string]: number };
+  /** Feature key -> forced value. */
+  forcedFeatures?: { [featureKey: string]: Json };
+  /** GrowthBook's QA mode: no random assignment. */
+  qaMode?: boolean;
+  /** `false` turns every experiment off. */
+  enabled?: boolean;
+  /** Sticky bucket documents previously persisted, keyed `attribute||value`. */
+  stickyBucketAssignmentDocs?: { [key: string]: StickyAssignmentsDocument };
+}
+
+export interface LoadOptions {
+  /** The SDK's decryption key, for payloads with encrypted features or saved groups. */
+  decryptionKey?: string;
+}
+
+export interface UrlRedirect {
+  inExperiment: boolean;
+  urlRedirect?: string;
+  urlWithParams?: string;
+}
+
+/** A loaded manifest: parsed and validated once, then evaluated per visitor. */
+export class Hearth {
+  private constructor();
+  /** Throws a HearthError whose `issues` lists every problem with its path. */
+  static load(manifest: object | string, options?: LoadOptions): Hearth;
+  /** A one-line description of what the manifest holds. */
+  readonly summary: string;
+  visitor(context?: VisitorContext): Visitor;
+}
+
+/** One visitor's evaluation context. */
+export class Visitor {
+  private constructor();
+  evalFeature<T extends Json = Json>(key: string): FeatureResult<T>;
+  isOn(key: string): boolean;
+  isOff(key: string): boolean;
+  getFeatureValue<T extends Json>(key: string, fallback: T): T;
+  run<T extends Json>(experiment: Experiment<T>): ExperimentResult<T>;
+  urlRedirects(): UrlRedirect[];
+  setAttributes(attributes: Attributes): void;
+  readonly attributes: Attributes;
+  setURL(url: string): void;
+  readonly stickyBucketAssignmentDocs: { [key: string]: StickyAssignmentsDocument };
+}
+
+/** Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once. */
+export function init(wasmUrl?: string | URL): Promise<void>;
+
+/** Every problem with its path; `[]` when the manifest is valid. */
+export function validate(manifest: object | string): Issue[];
+
+export function evalCondition(attributes: Attributes, condition: Condition, savedGroups?: { [id: string]: Json }): boolean;
+
+/** GrowthBook's utility functions, same names and results as the JS SDK. */
+export const growthbook: {
+  hash(seed: string, value: string, version: number): number | null;
+  getBucketRanges(numVariations: number, coverage?: number, weights?: number[]): VariationRange[];
+  chooseVariation(n: number, ranges: VariationRange[]): number;
+  inNamespace(hashValue: string, namespace: [string, number, number]): boolean;
+  getEqualWeights(n: number): number[];
+  getQueryStringOverride(id: string, url: string, numVariations: number): number | null;
+  decrypt(encrypted: string, key: string): string;
+  evalCondition: typeof evalCondition;
+};

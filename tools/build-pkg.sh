@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: release Wasm, wasm-bindgen glue
+# (--target web, which also serves Node and workerd through initSync),
+# wasm-opt -Oz, and the hand-written API and package.json from js/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --quiet --lib --release --target wasm32-unknown-unknown --no-default-features
+rm -rf pkg && mkdir -p pkg
+wasm-bindgen --target web --no-typescript --out-dir pkg --out-name hearth_wasm \
+  target/wasm32-unknown-unknown/release/hearth.wasm
+# The target_features section (kept by strip = "debuginfo") tells wasm-opt
+# which features the module uses; -Oz then strips it.
+node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  pkg/hearth_wasm_bg.wasm -o pkg/hearth_wasm_bg.wasm
+cp js/*.js js/*.d.ts js/package.json pkg/
+cp README.md pkg/ 2>/dev/null || true
+echo "built pkg/ ($(wc -c < pkg/hearth_wasm_bg.wasm) bytes of Wasm)"

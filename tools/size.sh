@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Prints the gzipped size of what a browser downloads: the Wasm, the
+# wasm-bindgen glue and hearth's JS API (run tools/build-pkg.sh first).
+set -euo pipefail
+cd "$(dirname "$0")/../pkg"
+budget=${SIZE_BUDGET:-61440}
+files=(hearth_wasm_bg.wasm hearth_wasm.js hearth.js browser.js)
+total=0
+for f in "${files[@]}"; do
+  n=$(gzip -9 -c "$f" | wc -c)
+  printf '  %-22s %7d bytes, %6d gzip\n' "$f" "$(wc -c < "$f")" "$n"
+  total=$((total + n))
+done
+echo "browser bundle: $total bytes gzip"
+if [ "$total" -gt "$budget" ]; then
+  echo "over the budget of $budget bytes" >&2
+  exit 1
+fi
