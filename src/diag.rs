@@ -71,8 +71,7 @@ impl std::error::Error for Issues {}
 
 /// `parent.key`, or `parent["odd key"]` when `key` is not a plain identifier.
 pub fn key(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '$');
     match (parent.is_empty(), plain) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),

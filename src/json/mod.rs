@@ -10,9 +10,9 @@
 //! * [`Value::to_json`] matches `JSON.stringify`.
 //! * [`js`] holds the coercions (`ToString`, `ToNumber`, `<`, truthiness).
 
+pub mod js;
 mod parse;
 mod write;
-pub mod js;
 
 pub use parse::{parse, parse_with_limit, ParseError, DEFAULT_MAX_DEPTH};
 
@@ -77,11 +77,8 @@ impl Object {
             None => self.entries.push((key, value)),
             Some(idx) => {
                 // Index keys sit before all others, sorted.
-                let pos = self
-                    .entries
-                    .iter()
-                    .position(|(k, _)| array_index(k).is_none_or(|other| other > idx))
-                    .unwrap_or(self.entries.len());
+                let pos =
+                    self.entries.iter().position(|(k, _)| array_index(k).is_none_or(|other| other > idx)).unwrap_or(self.entries.len());
                 self.entries.insert(pos, (key, value));
             }
         }
