@@ -5,7 +5,9 @@
 //! give the same decision natively, in Node, in Chromium and in workerd.
 #![forbid(unsafe_code)]
 
-pub mod json;
+pub mod condition;
 pub mod diag;
 pub mod host;
+pub mod json;
 pub mod time;
+
