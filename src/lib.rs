@@ -7,6 +7,7 @@
 
 pub mod condition;
 pub mod diag;
+pub mod growthbook;
 pub mod host;
 pub mod json;
 pub mod time;

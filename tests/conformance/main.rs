@@ -4,6 +4,8 @@
 //! Runs under `cargo test` (it fails if any case fails) and alone through
 //! `make conformance`. Each suite module exposes `run() -> Suite`.
 
+mod growthbook;
+
 use std::process::ExitCode;
 
 /// The outcome of one external suite.
@@ -35,7 +37,7 @@ pub fn data(path: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let suites: Vec<Suite> = vec![];
+    let suites: Vec<Suite> = vec![growthbook::run()];
     let verbose = std::env::args().any(|a| a == "--verbose");
     let mut ok = true;
     for s in &suites {
@@ -46,5 +48,9 @@ fn main() -> ExitCode {
         }
         ok &= s.failures.is_empty() && s.total > 0;
     }
-    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
