@@ -10,5 +10,6 @@ pub mod diag;
 pub mod growthbook;
 pub mod host;
 pub mod json;
+pub mod manifest;
 pub mod time;
 
