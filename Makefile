@@ -8,7 +8,7 @@ CARGO ?= cargo
 
 help:
 	@echo "make demo         build and serve the demo (arrives with the browser issue)"
-	@echo "make test         every test: native, Wasm in Node"
+	@echo "make test         every test: native, Wasm in Node, conformance, bundle size"
 	@echo "make conformance  one line per external suite"
 	@echo "make bench        hearth vs the GrowthBook JS SDK, plus native core benches"
 	@echo "make size         gzipped browser bundle size"

@@ -148,10 +148,15 @@ export interface LoadOptions {
   decryptionKey?: string;
 }
 
+/** A redirect asked for by one of the payload's URL-redirect experiments. */
 export interface UrlRedirect {
+  /** The experiment's key. */
+  experiment: string;
   inExperiment: boolean;
-  urlRedirect?: string;
-  urlWithParams?: string;
+  /** The variation's target URL. */
+  urlRedirect: string;
+  /** The target with the current URL's query merged in (`persistQueryString`). */
+  urlWithParams: string;
 }
 
 /** A loaded manifest: parsed and validated once, then evaluated per visitor. */

@@ -13,3 +13,5 @@ pub mod json;
 pub mod manifest;
 pub mod time;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm;

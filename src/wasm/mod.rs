@@ -1,0 +1,201 @@
+//! The wasm-bindgen facade: converts values and maps errors, nothing more.
+//!
+//! Values cross the boundary as JSON text. That is deliberate: one
+//! `JSON.stringify`/`JSON.parse` pair in the JS layer (js/hearth.js) is
+//! faster than walking JS objects field by field through the bindings, and
+//! it keeps serde out of the bundle. Every export returns `Result` rather
+//! than panicking, because under `panic = "abort"` a panic reaches JS as an
+//! opaque `RuntimeError: unreachable`.
+
+mod error;
+mod regex;
+
+use crate::condition;
+use crate::growthbook::{self, hash, sticky_docs_value, Context, Experiment};
+use crate::json::{self, Value};
+use crate::manifest::Manifest;
+use regex::JsRegexEngine;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsError;
+
+fn parse_json(what: &str, text: &str) -> Result<Value, JsError> {
+    json::parse(text).map_err(|e| error::message(format!("{what}: {e}")))
+}
+
+/// A loaded manifest or GrowthBook payload.
+#[wasm_bindgen]
+pub struct WasmEngine {
+    manifest: Rc<Manifest>,
+}
+
+#[wasm_bindgen]
+impl WasmEngine {
+    /// Parses and validates `text`; the error lists every problem.
+    pub fn load(text: &str, decryption_key: Option<String>) -> Result<WasmEngine, JsError> {
+        Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
+            .map(|m| WasmEngine { manifest: Rc::new(m) })
+            .map_err(|issues| error::from_issues("invalid manifest", &issues))
+    }
+
+    pub fn summary(&self) -> String {
+        self.manifest.summary()
+    }
+
+    /// A visitor from a `VisitorContext` document (JSON).
+    pub fn visitor(&self, context: &str) -> Result<WasmVisitor, JsError> {
+        let v = parse_json("visitor context", context)?;
+        let mut ctx = Context::from_value(&v).map_err(|issues| error::from_issues("invalid visitor context", &issues))?;
+        self.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
+        Ok(WasmVisitor { manifest: self.manifest.clone(), ctx })
+    }
+}
+
+/// One visitor's evaluation state.
+#[wasm_bindgen]
+pub struct WasmVisitor {
+    manifest: Rc<Manifest>,
+    ctx: Context,
+}
+
+#[wasm_bindgen]
+impl WasmVisitor {
+    #[wasm_bindgen(js_name = evalFeature)]
+    pub fn eval_feature(&mut self, key: &str) -> String {
+        self.manifest.growthbook.eval_feature(key, &mut self.ctx).to_json()
+    }
+
+    #[wasm_bindgen(js_name = isOn)]
+    pub fn is_on(&mut self, key: &str) -> bool {
+        self.manifest.growthbook.eval_feature(key, &mut self.ctx).on()
+    }
+
+    /// The feature's value as JSON.
+    #[wasm_bindgen(js_name = featureValue)]
+    pub fn feature_value(&mut self, key: &str) -> String {
+        self.manifest.growthbook.eval_feature(key, &mut self.ctx).value.to_json()
+    }
+
+    /// Runs an inline experiment (JSON definition).
+    pub fn run(&mut self, experiment: &str) -> Result<String, JsError> {
+        let v = parse_json("experiment", experiment)?;
+        if v.as_object().is_none() {
+            return Err(error::message(format!("an experiment must be an object, found {}", v.type_name())));
+        }
+        let exp = Experiment::compile(&v, &JsRegexEngine);
+        Ok(self.manifest.growthbook.run(&exp, &mut self.ctx).to_json())
+    }
+
+    #[wasm_bindgen(js_name = urlRedirects)]
+    pub fn url_redirects(&mut self) -> String {
+        let mut out = String::from("[");
+        for (i, r) in self.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            r.write_json(&mut out);
+        }
+        out.push(']');
+        out
+    }
+
+    #[wasm_bindgen(js_name = setAttributes)]
+    pub fn set_attributes(&mut self, attributes: &str) -> Result<(), JsError> {
+        let v = parse_json("attributes", attributes)?;
+        self.ctx.set_attributes(v).map_err(error::message)
+    }
+
+    pub fn attributes(&self) -> String {
+        self.ctx.attributes.to_json()
+    }
+
+    #[wasm_bindgen(js_name = setUrl)]
+    pub fn set_url(&mut self, url: &str) {
+        url.clone_into(&mut self.ctx.url);
+    }
+
+    #[wasm_bindgen(js_name = stickyBucketAssignmentDocs)]
+    pub fn sticky_bucket_assignment_docs(&self) -> String {
+        match &self.ctx.sticky {
+            Some(docs) => sticky_docs_value(docs).to_json(),
+            None => "{}".to_owned(),
+        }
+    }
+}
+
+/// Every problem in a manifest as `[{path, message}]` JSON (`[]` when valid).
+#[wasm_bindgen]
+pub fn validate(text: &str) -> String {
+    match Manifest::parse(text, &JsRegexEngine) {
+        Ok(_) => "[]".to_owned(),
+        Err(issues) => error::issues_json(&issues),
+    }
+}
+
+#[wasm_bindgen(js_name = evalCondition)]
+pub fn eval_condition(attributes: &str, condition: &str, saved_groups: &str) -> Result<bool, JsError> {
+    let attributes = parse_json("attributes", attributes)?;
+    let cond = parse_json("condition", condition)?;
+    let groups = parse_json("saved groups", saved_groups)?;
+    Ok(condition::eval_condition(&attributes, &cond, &groups, &JsRegexEngine))
+}
+
+#[wasm_bindgen(js_name = gbHash)]
+pub fn gb_hash(seed: &str, value: &str, version: f64) -> Option<f64> {
+    hash::hash(seed, value, version)
+}
+
+fn ranges_json(ranges: &[hash::Range]) -> String {
+    Value::Array(ranges.iter().map(|(s, e)| Value::Array(vec![Value::Number(*s), Value::Number(*e)])).collect()).to_json()
+}
+
+fn numbers_from(v: &Value) -> Vec<f64> {
+    v.as_array().map(|a| a.iter().map(json::js::to_number).collect()).unwrap_or_default()
+}
+
+#[wasm_bindgen(js_name = gbBucketRanges)]
+pub fn gb_bucket_ranges(num_variations: u32, coverage: f64, weights: Option<String>) -> Result<String, JsError> {
+    let weights = weights.map(|w| parse_json("weights", &w)).transpose()?.map(|w| numbers_from(&w));
+    Ok(ranges_json(&hash::bucket_ranges(num_variations as usize, coverage, weights.as_deref())))
+}
+
+#[wasm_bindgen(js_name = gbChooseVariation)]
+pub fn gb_choose_variation(n: f64, ranges: &str) -> Result<i32, JsError> {
+    let v = parse_json("ranges", ranges)?;
+    let ranges: Vec<hash::Range> = v
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            let r = numbers_from(r);
+            (r.first().copied().unwrap_or(f64::NAN), r.get(1).copied().unwrap_or(f64::NAN))
+        })
+        .collect();
+    Ok(hash::choose_variation(n, &ranges) as i32)
+}
+
+#[wasm_bindgen(js_name = gbInNamespace)]
+pub fn gb_in_namespace(hash_value: &str, namespace: &str) -> Result<bool, JsError> {
+    let v = parse_json("namespace", namespace)?;
+    match v.as_array() {
+        Some([id, start, end, ..]) => {
+            Ok(hash::in_namespace(hash_value, &json::js::to_string(id), json::js::to_number(start), json::js::to_number(end)))
+        }
+        _ => Err(error::message("a namespace is [id, start, end]")),
+    }
+}
+
+#[wasm_bindgen(js_name = gbEqualWeights)]
+pub fn gb_equal_weights(n: i32) -> String {
+    Value::Array(hash::equal_weights(n.max(0) as usize).into_iter().map(Value::Number).collect()).to_json()
+}
+
+#[wasm_bindgen(js_name = gbQueryStringOverride)]
+pub fn gb_query_string_override(id: &str, url: &str, num_variations: u32) -> Option<u32> {
+    hash::query_string_override(id, url, num_variations as usize).map(|v| v as u32)
+}
+
+#[wasm_bindgen(js_name = gbDecrypt)]
+pub fn gb_decrypt(encrypted: &str, key: &str) -> Result<String, JsError> {
+    growthbook::decrypt(encrypted, key).map_err(|e| error::message(format!("cannot decrypt: {e}")))
+}

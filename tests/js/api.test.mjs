@@ -1,0 +1,108 @@
+// The JavaScript API through the Wasm build in Node: loading, evaluation,
+// errors, and that bad input never becomes a panic across the boundary.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Hearth, HearthError, validate, evalCondition, growthbook } from '../../pkg/node.js';
+
+const sample = readFileSync(new URL('../../docs/manifest.sample.json', import.meta.url), 'utf8');
+
+test('the README example works as written', () => {
+  const engine = Hearth.load({
+    features: {
+      'free-shipping': {
+        defaultValue: 75,
+        rules: [{ condition: { country: { $in: ['CA', 'MX'] } }, force: 100 }],
+      },
+    },
+  });
+  const visitor = engine.visitor({ attributes: { id: 'v-123', country: 'CA' } });
+  assert.deepEqual(visitor.evalFeature('free-shipping'), { value: 100, on: true, off: false, source: 'force', ruleId: '' });
+  assert.equal(visitor.getFeatureValue('free-shipping', 75), 100);
+  const r = visitor.run({ key: 'hero-test', variations: ['a', 'b'] });
+  assert.equal(r.inExperiment, true);
+  assert.ok(['a', 'b'].includes(r.value));
+  // A visitor elsewhere gets the default.
+  assert.equal(engine.visitor({ attributes: { id: 'v-9', country: 'FR' } }).getFeatureValue('free-shipping', 0), 75);
+});
+
+test('the sample manifest loads and evaluates its GrowthBook part', () => {
+  const engine = Hearth.load(sample);
+  assert.match(engine.summary, /^hearth manifest v1 `trailhead-outfitters`: 2 features/);
+  const ca = engine.visitor({ attributes: { id: 'a', country: 'CA' } });
+  assert.equal(ca.getFeatureValue('free-shipping-threshold', 0), 100);
+  const us = engine.visitor({ attributes: { id: 'a', country: 'US' } });
+  const r = us.evalFeature('free-shipping-threshold');
+  assert.equal(r.source, 'experiment');
+  assert.ok([75, 50].includes(r.value));
+  assert.equal(r.experimentResult.featureId, 'free-shipping-threshold');
+});
+
+test('an invalid manifest throws a HearthError listing every problem with its path', () => {
+  const doc = JSON.parse(sample);
+  doc.slots.hero.variants[2].weight = 1.5;
+  doc.slots.hero.strategy = 'magic';
+  assert.throws(
+    () => Hearth.load(doc),
+    (e) => {
+      assert.ok(e instanceof HearthError);
+      assert.ok(e instanceof Error);
+      assert.match(e.message, /^invalid manifest: 2 problems/);
+      assert.deepEqual(
+        e.issues.map((i) => `${i.path}: ${i.message}`),
+        [
+          'slots.hero.strategy: unknown strategy `magic` (expected one of experiment, rules, affinity, bandit)',
+          'slots.hero.variants[2].weight: must be between 0 and 1',
+        ],
+      );
+      return true;
+    },
+  );
+  assert.deepEqual(validate(sample), []);
+  assert.equal(validate('{"hearth": 1, "slots": []}')[0].path, 'slots');
+});
+
+test('malformed input is an error, never a panic', () => {
+  for (const bad of ['', '{', '[1,2', 'null', '"text"', '{"features": []}', '{"hearth": 9}', '['.repeat(100000)]) {
+    assert.throws(() => Hearth.load(bad), HearthError, JSON.stringify(bad.slice(0, 20)));
+  }
+  const engine = Hearth.load({ features: { f: { defaultValue: 1 } } });
+  assert.throws(() => engine.visitor({ attributes: 'nope' }), /attributes: must be an object, found string/);
+  assert.throws(() => engine.visitor({ atributes: {} }), /atributes: unknown field/);
+  const v = engine.visitor({});
+  assert.throws(() => v.run([]), /an experiment must be an object/);
+  assert.throws(() => v.setAttributes([1]), /attributes must be an object/);
+  // Unknown features and odd keys evaluate to defaults.
+  assert.equal(v.evalFeature('missing').source, 'unknownFeature');
+  assert.equal(v.evalFeature('\u{1F600}\0').value, null);
+  // After all of that the engine still works.
+  assert.equal(v.getFeatureValue('f', 0), 1);
+  assert.throws(() => growthbook.decrypt('not.valid', 'key'), HearthError);
+});
+
+test('regexes use JavaScript semantics in Wasm (look-behind works)', () => {
+  assert.equal(evalCondition({ email: 'ana@shop.example' }, { email: { $regex: '(?<=@)shop\\.example$' } }), true);
+  assert.equal(evalCondition({ email: 'ana@other.example' }, { email: { $regex: '(?<=@)shop\\.example$' } }), false);
+  // An invalid pattern never matches and does not throw.
+  assert.equal(evalCondition({ a: 'x' }, { a: { $regex: '(' } }), false);
+});
+
+test('hashing is over UTF-16 code units, as in the JS SDK', () => {
+  assert.equal(growthbook.hash('exp', 'Jürgen', 2), 0.4064);
+  assert.equal(growthbook.hash('exp', 'Jürgen', 3), null);
+});
+
+test('sticky buckets persist assignments per identifier', () => {
+  const engine = Hearth.load({
+    features: { f: { defaultValue: 'x', rules: [{ key: 'exp', variations: ['a', 'b'], meta: [{ key: 'a' }, { key: 'b' }] }] } },
+  });
+  const v = engine.visitor({ attributes: { id: 'u1' }, stickyBucketAssignmentDocs: {} });
+  const first = v.evalFeature('f');
+  const docs = v.stickyBucketAssignmentDocs;
+  assert.deepEqual(Object.keys(docs), ['id||u1']);
+  assert.equal(docs['id||u1'].assignments.exp__0, first.experimentResult.key);
+  // A new visitor object with the stored docs gets the same variation from them.
+  const again = engine.visitor({ attributes: { id: 'u1' }, stickyBucketAssignmentDocs: docs }).evalFeature('f');
+  assert.equal(again.value, first.value);
+  assert.equal(again.experimentResult.stickyBucketUsed, true);
+});
