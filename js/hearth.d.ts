@@ -116,7 +116,7 @@ export interface FeatureResult<T extends Json = Json> {
   off: boolean;
   source: FeatureResultSource;
   ruleId: string;
-  experiment?: Experiment<T>;
+  experiment?: Readonly<Experiment<T>>;
   experimentResult?: ExperimentResult<T>;
 }
 
@@ -167,12 +167,17 @@ export class Hearth {
   /** A one-line description of what the manifest holds. */
   readonly summary: string;
   visitor(context?: VisitorContext): Visitor;
+  /** Evaluates a condition against `attributes`, with the payload's saved groups. */
+  evalCondition(attributes: Attributes, condition: Condition): boolean;
 }
 
 /** One visitor's evaluation context. */
 export class Visitor {
   private constructor();
+  /** `experiment`, when present, is the rule's experiment definition: shared and frozen. */
   evalFeature<T extends Json = Json>(key: string): FeatureResult<T>;
+  /** Evaluates a condition against this visitor's attributes, with the payload's saved groups. */
+  evalCondition(condition: Condition): boolean;
   isOn(key: string): boolean;
   isOff(key: string): boolean;
   getFeatureValue<T extends Json>(key: string, fallback: T): T;

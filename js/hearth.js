@@ -34,12 +34,27 @@ function call(f) {
 
 const text = (doc) => (typeof doc === 'string' ? doc : JSON.stringify(doc));
 
+/** Freezes `o` and everything in it: shared definitions must not be edited by one caller for all. */
+function deepFreeze(o) {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
 /** A loaded manifest (or bare GrowthBook payload): parse and validate once, evaluate many times. */
 export class Hearth {
   #engine;
+  /** Experiment definitions of the payload's rules, parsed once, by id. */
+  #echoes = [];
 
   constructor(engine) {
     this.#engine = engine;
+  }
+
+  #echo(id) {
+    return (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id))));
   }
 
   /**
@@ -57,21 +72,41 @@ export class Hearth {
 
   /** A visitor context for evaluating features and experiments. */
   visitor(context = {}) {
-    return new Visitor(call(() => this.#engine.visitor(JSON.stringify(context))));
+    return new Visitor(
+      call(() => this.#engine.visitor(JSON.stringify(context))),
+      (id) => this.#echo(id),
+    );
+  }
+
+  /** Evaluates a condition against `attributes`, with the payload's saved groups. */
+  evalCondition(attributes, condition) {
+    return call(() => this.#engine.evalCondition(JSON.stringify(attributes), JSON.stringify(condition)));
   }
 }
 
 /** One visitor's evaluation context: attributes, URL, overrides, sticky buckets. */
 export class Visitor {
   #v;
+  #echo;
 
-  constructor(v) {
+  constructor(v, echo) {
     this.#v = v;
+    this.#echo = echo;
   }
 
-  /** Evaluates a feature with GrowthBook's semantics. */
+  /**
+   * Evaluates a feature with GrowthBook's semantics. `experiment`, when
+   * present, is the rule's experiment definition: shared and frozen.
+   */
   evalFeature(key) {
-    return JSON.parse(this.#v.evalFeature(String(key)));
+    const r = JSON.parse(this.#v.evalFeature(String(key)));
+    if (typeof r.experiment === 'number') r.experiment = this.#echo(r.experiment);
+    return r;
+  }
+
+  /** Evaluates a condition against this visitor's attributes, with the payload's saved groups. */
+  evalCondition(condition) {
+    return call(() => this.#v.evalCondition(JSON.stringify(condition)));
   }
 
   isOn(key) {

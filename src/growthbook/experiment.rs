@@ -331,17 +331,18 @@ impl Experiment {
 
 /// `getHashAttribute(ctx, attr, fallback)`: the attribute's value if truthy,
 /// else the fallback's; `""` when neither is set.
-pub(super) fn hash_attribute(ctx: &Context, attr: Option<&str>, fallback: Option<&str>) -> (String, Value) {
+pub(super) fn hash_attribute<'a>(ctx: &'a Context, attr: Option<&'a str>, fallback: Option<&'a str>) -> (&'a str, &'a Value) {
+    static EMPTY: Value = Value::String(String::new());
     let name = attr.unwrap_or("id");
     if let Some(v) = ctx.attribute(name).filter(|v| js::truthy(v)) {
-        return (name.to_owned(), v.clone());
+        return (name, v);
     }
     if let Some(fb) = fallback {
         if let Some(v) = ctx.attribute(fb).filter(|v| js::truthy(v)) {
-            return (fb.to_owned(), v.clone());
+            return (fb, v);
         }
     }
-    (name.to_owned(), Value::String(String::new()))
+    (name, &EMPTY)
 }
 
 /// The SDK's `toString`: strings as they are, anything else as JSON.
@@ -377,7 +378,10 @@ impl Payload {
 
     /// Runs an experiment for the visitor (`runExperiment`), updating sticky
     /// buckets in `ctx` when they are on.
-    pub fn run_experiment(&self, exp: &Experiment, feature: Option<&str>, ctx: &mut Context, stack: &mut Stack) -> ExperimentResult {
+    ///
+    /// `stack` holds the features being evaluated (for prerequisite cycles);
+    /// each prerequisite starts from a copy of it, as in the SDK.
+    pub fn run_experiment(&self, exp: &Experiment, feature: Option<&str>, ctx: &mut Context, stack: &[&str]) -> ExperimentResult {
         let not_in = |ctx: &Context| result(ctx, exp, -1, feature, How::Unhashed);
         let n_variations = exp.variations.len();
         // 1-2. Too few variations, or a disabled context.
@@ -406,10 +410,11 @@ impl Payload {
         // 6. The hash attribute must have a value.
         let sticky_on = exp.sticky_on(ctx);
         let fallback = if sticky_on { exp.fallback_attribute.as_deref() } else { None };
-        let (hash_attr, hash_value) = hash_attribute(ctx, exp.hash_attribute.as_deref(), fallback);
-        if !js::truthy(&hash_value) {
-            return not_in(ctx);
-        }
+        // Owned: evaluating prerequisites and persisting sticky buckets change `ctx`.
+        let (hash_attr, hash_value) = match hash_attribute(ctx, exp.hash_attribute.as_deref(), fallback) {
+            (_, v) if !js::truthy(v) => return not_in(ctx),
+            (a, v) => (a.to_owned(), v.clone()),
+        };
         let mut assigned: i64 = -1;
         let mut found_sticky = false;
         let mut version_blocked = false;
@@ -438,10 +443,9 @@ impl Payload {
             }
             // 8.05. Prerequisites.
             if let Some(parents) = &exp.parent_conditions {
-                let saved = stack.clone();
                 for p in parents {
-                    *stack = saved.clone();
-                    let parent = self.eval_feature_in(&p.id, ctx, stack);
+                    let mut from: Stack<'_> = stack.to_vec();
+                    let parent = self.eval_feature_in(&p.id, ctx, &mut from);
                     if parent.source == super::Source::CyclicPrerequisite
                         || !prerequisite_passes(&p.condition, &parent.value, &self.saved_groups)
                     {
@@ -491,7 +495,7 @@ impl Payload {
             let exp_key = sticky_experiment_key(&exp.key, exp.bucket_version);
             if let Some(docs) = ctx.sticky.as_mut() {
                 let doc = docs.entry(doc_key).or_insert_with(|| StickyDoc {
-                    attribute_name: hash_attr,
+                    attribute_name: hash_attr.to_owned(),
                     attribute_value: attr_value,
                     assignments: Object::new(),
                 });
@@ -536,8 +540,8 @@ fn result(ctx: &Context, exp: &Experiment, index: i64, feature: Option<&str>, ho
         name: meta.and_then(|m| m.name.clone()),
         in_experiment,
         hash_used,
-        hash_attribute,
-        hash_value,
+        hash_attribute: hash_attribute.to_owned(),
+        hash_value: hash_value.clone(),
         feature_id: feature.map(str::to_owned),
         bucket,
         passthrough: meta.is_some_and(|m| m.passthrough),

@@ -10,6 +10,7 @@ use super::{Payload, Stack};
 use crate::condition::Condition;
 use crate::host::RegexEngine;
 use crate::json::{js, write_json_string, Object, Value};
+use std::rc::Rc;
 
 /// Where a feature's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,9 @@ pub enum RuleKind {
     Force(Box<Rollout>),
     /// Run an experiment built from the rule. `echo` is that experiment as
     /// the JS SDK reports it in `FeatureResult.experiment`, serialized once.
-    Experiment { exp: Box<Experiment>, echo: Object, echo_json: String, bandit: Option<String> },
+    /// `echo_id` indexes [`Payload::experiment_echo`], so the JS layer can
+    /// parse each echo once instead of on every evaluation.
+    Experiment { exp: Box<Experiment>, echo: Object, echo_json: Rc<str>, echo_id: u32, bandit: Option<String> },
     /// Neither `force` nor variations: skipped.
     Invalid,
 }
@@ -82,21 +85,41 @@ pub struct FeatureResult {
     pub value: Value,
     pub source: Source,
     pub rule_id: String,
-    /// The experiment (as the JS SDK echoes it), serialized.
-    pub experiment_json: Option<String>,
+    /// The experiment (as the JS SDK echoes it).
+    pub experiment: Option<Echo>,
     pub experiment_result: Option<ExperimentResult>,
+}
+
+/// The experiment a feature result came from, serialized. `id` is set when
+/// it is the rule's fixed definition (shared by every evaluation), and
+/// `None` when it was built for this evaluation (contextual bandits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Echo {
+    pub id: Option<u32>,
+    pub json: Rc<str>,
 }
 
 impl FeatureResult {
     fn new(value: Value, source: Source) -> FeatureResult {
-        FeatureResult { value, source, rule_id: String::new(), experiment_json: None, experiment_result: None }
+        FeatureResult { value, source, rule_id: String::new(), experiment: None, experiment_result: None }
     }
 
     pub fn on(&self) -> bool {
         js::truthy(&self.value)
     }
 
+    /// The result as the JS SDK's `FeatureResult`, as JSON.
     pub fn write_json(&self, out: &mut String) {
+        self.write(out, false);
+    }
+
+    /// Like [`FeatureResult::write_json`], but a shared experiment echo is
+    /// written as its id (a number), for callers that cache the echoes.
+    pub fn write_json_with_echo_ids(&self, out: &mut String) {
+        self.write(out, true);
+    }
+
+    fn write(&self, out: &mut String, echo_ids: bool) {
         out.push_str("{\"value\":");
         self.value.write_json(out);
         out.push_str(",\"on\":");
@@ -107,9 +130,12 @@ impl FeatureResult {
         out.push_str(self.source.as_str());
         out.push_str("\",\"ruleId\":");
         write_json_string(&self.rule_id, out);
-        if let Some(e) = &self.experiment_json {
+        if let Some(e) = &self.experiment {
             out.push_str(",\"experiment\":");
-            out.push_str(e);
+            match (e.id, echo_ids) {
+                (Some(id), true) => experiment::push_num(f64::from(id), out),
+                _ => out.push_str(&e.json),
+            }
         }
         if let Some(r) = &self.experiment_result {
             out.push_str(",\"experimentResult\":");
@@ -204,9 +230,10 @@ impl Rule {
                         }
                     }
                     let exp = Experiment::compile(&Value::Object(echo.clone()), regex);
-                    let echo_json = Value::Object(echo.clone()).to_json();
+                    let echo_json = Value::Object(echo.clone()).to_json().into();
                     let bandit = o.get("contextualBanditRef").filter(|r| js::truthy(r)).map(|r| js::to_string(r).into_owned());
-                    RuleKind::Experiment { exp: Box::new(exp), echo, echo_json, bandit }
+                    // The id is assigned by `Payload::compile`.
+                    RuleKind::Experiment { exp: Box::new(exp), echo, echo_json, echo_id: 0, bandit }
                 }
                 _ => RuleKind::Invalid,
             }
@@ -227,22 +254,24 @@ impl Payload {
         self.eval_feature_in(id, ctx, &mut Stack::new())
     }
 
-    pub(super) fn eval_feature_in(&self, id: &str, ctx: &mut Context, stack: &mut Stack) -> FeatureResult {
-        if stack.iter().any(|f| f == id) {
+    pub(super) fn eval_feature_in<'a>(&'a self, id: &'a str, ctx: &mut Context, stack: &mut Stack<'a>) -> FeatureResult {
+        if stack.contains(&id) {
             return FeatureResult::new(Value::Null, Source::CyclicPrerequisite);
         }
-        stack.push(id.to_owned());
+        stack.push(id);
         if let Some(v) = ctx.forced_features.get(id) {
             return FeatureResult::new(v.clone(), Source::Override);
         }
         let Some(feature) = self.features.get(id) else {
             return FeatureResult::new(Value::Null, Source::UnknownFeature);
         };
-        let evaluated = stack.clone();
+        // Prerequisites each start from the features evaluated so far (the
+        // SDK copies the set); copied only when a rule has any.
+        let evaluated = if feature.rules.iter().any(|r| r.parent_conditions.is_some()) { stack.clone() } else { Vec::new() };
         'rules: for rule in &feature.rules {
             if let Some(parents) = &rule.parent_conditions {
                 for p in parents {
-                    *stack = evaluated.clone();
+                    stack.clone_from(&evaluated);
                     let parent = self.eval_feature_in(&p.id, ctx, stack);
                     if parent.source == Source::CyclicPrerequisite {
                         return FeatureResult::new(Value::Null, Source::CyclicPrerequisite);
@@ -275,27 +304,29 @@ impl Payload {
                     res.rule_id = rule.id.clone();
                     return res;
                 }
-                RuleKind::Experiment { exp, echo, echo_json, bandit } => {
+                RuleKind::Experiment { exp, echo, echo_json, echo_id, bandit } => {
                     let routed = bandit.as_deref().and_then(|b| self.route_bandit(b, exp, echo, ctx));
-                    let (exp, echo_json) = match &routed {
-                        Some((e, j)) => (e, j.as_str()),
-                        None => (&**exp, echo_json.as_str()),
-                    };
+                    let exp = routed.as_ref().map_or(&**exp, |(e, _)| e);
                     let result = self.run_experiment(exp, Some(id), ctx, stack);
                     if result.in_experiment && !result.passthrough {
-                        let mut echo_json = echo_json.to_owned();
-                        if let (Some(cb), true) = (&exp.bandit, result.hash_used) {
-                            // The SDK keeps `contextualBandit` on the experiment only when hashed in.
-                            echo_json.pop();
-                            echo_json.push_str(",\"contextualBandit\":");
-                            write_bandit(cb, &mut echo_json);
-                            echo_json.push('}');
-                        }
+                        let bandit = exp.bandit.clone();
+                        let echo = match (routed, bandit) {
+                            (Some((_, mut json)), Some(cb)) if result.hash_used => {
+                                // The SDK keeps `contextualBandit` on the experiment only when hashed in.
+                                json.pop();
+                                json.push_str(",\"contextualBandit\":");
+                                write_bandit(&cb, &mut json);
+                                json.push('}');
+                                Echo { id: None, json: json.into() }
+                            }
+                            (Some((_, json)), _) => Echo { id: None, json: json.into() },
+                            (None, _) => Echo { id: Some(*echo_id), json: echo_json.clone() },
+                        };
                         return FeatureResult {
                             value: result.value.clone(),
                             source: Source::Experiment,
                             rule_id: rule.id.clone(),
-                            experiment_json: Some(echo_json),
+                            experiment: Some(echo),
                             experiment_result: Some(result),
                         };
                     }

@@ -2,8 +2,6 @@
 //! namespaces and query-string overrides, bit for bit as the JS SDK computes
 //! them (`util.ts`).
 
-use crate::json::write_js_number;
-
 /// FNV-1a (32-bit) over the UTF-16 code units of `parts` concatenated, as
 /// the JS SDK's `hashFnv32a` does with `str.charCodeAt(i)`. Hashing UTF-8
 /// bytes instead would give different buckets for any non-ASCII id.
@@ -28,7 +26,8 @@ fn fnv1a_utf16(parts: &[&str]) -> u32 {
 pub fn hash(seed: &str, value: &str, version: f64) -> Option<f64> {
     if version == 2.0 {
         let inner = fnv1a_utf16(&[seed, value]);
-        let outer = fnv1a_utf16(&[decimal(inner).as_str()]);
+        let mut buf = [0u8; 10];
+        let outer = fnv1a_utf16(&[decimal(inner, &mut buf)]);
         Some(f64::from(outer % 10_000) / 10_000.0)
     } else if version == 1.0 {
         Some(f64::from(fnv1a_utf16(&[value, seed]) % 1000) / 1000.0)
@@ -37,10 +36,18 @@ pub fn hash(seed: &str, value: &str, version: f64) -> Option<f64> {
     }
 }
 
-fn decimal(n: u32) -> String {
-    let mut s = String::with_capacity(10);
-    write_js_number(f64::from(n), &mut s);
-    s
+/// `String(n)` for a `u32`, into `buf` (no allocation: this is on every assignment).
+fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// `getEqualWeights(n)`: `n` copies of `1 / n`.

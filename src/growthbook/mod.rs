@@ -16,7 +16,7 @@ pub mod url;
 pub use context::{sticky_docs_value, Context, StickyDoc};
 pub use crypto::{base64_decode, decrypt, DecryptError};
 pub use experiment::{BanditInfo, Experiment, ExperimentResult, Filter, Meta, ParentCondition};
-pub use feature::{Feature, FeatureResult, Rule, RuleKind, Source};
+pub use feature::{Echo, Feature, FeatureResult, Rule, RuleKind, Source};
 
 use crate::condition::{Condition, SavedGroups};
 use crate::diag::{self, Issues};
@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 /// Features evaluated so far in one top-level call (cycle detection for
 /// prerequisites, as the JS SDK's `ctx.stack.evaluatedFeatures`).
-pub type Stack = Vec<String>;
+pub type Stack<'a> = Vec<&'a str>;
 
 /// A compiled GrowthBook payload.
 #[derive(Clone, Default)]
@@ -35,6 +35,8 @@ pub struct Payload {
     experiments: Vec<Experiment>,
     saved_groups: SavedGroups,
     bandits: BTreeMap<String, Bandit>,
+    /// The serialized experiment of every experiment rule, by `echo_id`.
+    echoes: Vec<std::rc::Rc<str>>,
 }
 
 /// A contextual bandit definition: the first leaf whose condition matches
@@ -109,6 +111,12 @@ impl Payload {
                 }
             }
         }
+        for rule in p.features.values_mut().flat_map(|f| f.rules.iter_mut()) {
+            if let RuleKind::Experiment { echo_json, echo_id, .. } = &mut rule.kind {
+                *echo_id = p.echoes.len() as u32;
+                p.echoes.push(echo_json.clone());
+            }
+        }
         if let Some(exps) = section("experiments", true, issues).and_then(Value::as_array) {
             p.experiments = exps.iter().map(|e| Experiment::compile(e, regex)).collect();
         }
@@ -149,6 +157,11 @@ impl Payload {
         self.features.keys().map(String::as_str)
     }
 
+    /// The experiment a feature result's `experiment` id refers to (JSON).
+    pub fn experiment_echo(&self, id: u32) -> Option<&str> {
+        self.echoes.get(id as usize).map(|e| &**e)
+    }
+
     pub fn saved_groups(&self) -> &SavedGroups {
         &self.saved_groups
     }
@@ -181,7 +194,7 @@ impl Payload {
 
     /// Runs an inline experiment (the JS SDK's `gb.run(experiment)`).
     pub fn run(&self, exp: &Experiment, ctx: &mut Context) -> ExperimentResult {
-        self.run_experiment(exp, None, ctx, &mut Stack::new())
+        self.run_experiment(exp, None, ctx, &[])
     }
 
     /// The payload's redirect experiments, run in order for the visitor's

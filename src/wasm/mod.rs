@@ -10,11 +10,13 @@
 mod error;
 mod regex;
 
-use crate::condition;
+use crate::condition::{self, Condition};
 use crate::growthbook::{self, hash, sticky_docs_value, Context, Experiment};
 use crate::json::{self, Value};
 use crate::manifest::Manifest;
 use regex::JsRegexEngine;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsError;
@@ -26,70 +28,146 @@ fn parse_json(what: &str, text: &str) -> Result<Value, JsError> {
 /// A loaded manifest or GrowthBook payload.
 #[wasm_bindgen]
 pub struct WasmEngine {
-    manifest: Rc<Manifest>,
+    inner: Rc<Inner>,
+}
+
+/// What a visitor shares with its engine: the manifest, and definitions
+/// compiled on first use. Callers of `run` and `evalCondition` pass the
+/// same literal definitions over and over; compiling each once keeps those
+/// calls at evaluation cost. Keyed by the definition's JSON text, so a
+/// changed definition is a different entry.
+struct Inner {
+    manifest: Manifest,
+    experiments: Cache<Rc<Experiment>>,
+    conditions: Cache<Condition>,
+}
+
+/// A small bounded cache: cleared when full (definitions are few in practice).
+struct Cache<T>(RefCell<HashMap<String, T>>);
+
+const CACHE_ENTRIES: usize = 256;
+
+impl<T: Clone> Cache<T> {
+    fn new() -> Self {
+        Cache(RefCell::new(HashMap::new()))
+    }
+
+    fn get_or(&self, key: &str, make: impl FnOnce() -> Result<T, JsError>) -> Result<T, JsError> {
+        if let Some(v) = self.0.borrow().get(key) {
+            return Ok(v.clone());
+        }
+        let v = make()?;
+        let mut map = self.0.borrow_mut();
+        if map.len() >= CACHE_ENTRIES {
+            map.clear();
+        }
+        map.insert(key.to_owned(), v.clone());
+        Ok(v)
+    }
+}
+
+impl Inner {
+    fn experiment(&self, text: &str) -> Result<Rc<Experiment>, JsError> {
+        self.experiments.get_or(text, || {
+            let v = parse_json("experiment", text)?;
+            if v.as_object().is_none() {
+                return Err(error::message(format!("an experiment must be an object, found {}", v.type_name())));
+            }
+            Ok(Rc::new(Experiment::compile(&v, &JsRegexEngine)))
+        })
+    }
+
+    fn condition(&self, text: &str) -> Result<Condition, JsError> {
+        self.conditions.get_or(text, || Ok(Condition::compile(&parse_json("condition", text)?, &JsRegexEngine)))
+    }
 }
 
 #[wasm_bindgen]
 impl WasmEngine {
     /// Parses and validates `text`; the error lists every problem.
     pub fn load(text: &str, decryption_key: Option<String>) -> Result<WasmEngine, JsError> {
-        Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
-            .map(|m| WasmEngine { manifest: Rc::new(m) })
-            .map_err(|issues| error::from_issues("invalid manifest", &issues))
+        let manifest = Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
+            .map_err(|issues| error::from_issues("invalid manifest", &issues))?;
+        Ok(WasmEngine { inner: Rc::new(Inner { manifest, experiments: Cache::new(), conditions: Cache::new() }) })
     }
 
     pub fn summary(&self) -> String {
-        self.manifest.summary()
+        self.inner.manifest.summary()
+    }
+
+    /// The experiment definition a feature result's numeric `experiment` refers to (JSON).
+    #[wasm_bindgen(js_name = experimentEcho)]
+    pub fn experiment_echo(&self, id: u32) -> Option<String> {
+        self.inner.manifest.growthbook.experiment_echo(id).map(str::to_owned)
+    }
+
+    /// Evaluates a condition (JSON) against attributes (JSON) with the payload's saved groups.
+    #[wasm_bindgen(js_name = evalCondition)]
+    pub fn eval_condition(&self, attributes: &str, condition: &str) -> Result<bool, JsError> {
+        let attributes = parse_json("attributes", attributes)?;
+        Ok(self.inner.condition(condition)?.eval(&attributes, self.inner.manifest.growthbook.saved_groups()))
     }
 
     /// A visitor from a `VisitorContext` document (JSON).
     pub fn visitor(&self, context: &str) -> Result<WasmVisitor, JsError> {
         let v = parse_json("visitor context", context)?;
         let mut ctx = Context::from_value(&v).map_err(|issues| error::from_issues("invalid visitor context", &issues))?;
-        self.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
-        Ok(WasmVisitor { manifest: self.manifest.clone(), ctx })
+        self.inner.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
+        Ok(WasmVisitor { inner: self.inner.clone(), ctx })
     }
 }
 
 /// One visitor's evaluation state.
 #[wasm_bindgen]
 pub struct WasmVisitor {
-    manifest: Rc<Manifest>,
+    inner: Rc<Inner>,
     ctx: Context,
+}
+
+impl WasmVisitor {
+    fn payload(&self) -> &growthbook::Payload {
+        &self.inner.manifest.growthbook
+    }
 }
 
 #[wasm_bindgen]
 impl WasmVisitor {
+    /// The feature result as JSON; a shared experiment definition is given
+    /// by its id (see `WasmEngine.experimentEcho`).
     #[wasm_bindgen(js_name = evalFeature)]
     pub fn eval_feature(&mut self, key: &str) -> String {
-        self.manifest.growthbook.eval_feature(key, &mut self.ctx).to_json()
+        let mut out = String::with_capacity(160);
+        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).write_json_with_echo_ids(&mut out);
+        out
     }
 
     #[wasm_bindgen(js_name = isOn)]
     pub fn is_on(&mut self, key: &str) -> bool {
-        self.manifest.growthbook.eval_feature(key, &mut self.ctx).on()
+        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).on()
     }
 
     /// The feature's value as JSON.
     #[wasm_bindgen(js_name = featureValue)]
     pub fn feature_value(&mut self, key: &str) -> String {
-        self.manifest.growthbook.eval_feature(key, &mut self.ctx).value.to_json()
+        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).value.to_json()
     }
 
     /// Runs an inline experiment (JSON definition).
     pub fn run(&mut self, experiment: &str) -> Result<String, JsError> {
-        let v = parse_json("experiment", experiment)?;
-        if v.as_object().is_none() {
-            return Err(error::message(format!("an experiment must be an object, found {}", v.type_name())));
-        }
-        let exp = Experiment::compile(&v, &JsRegexEngine);
-        Ok(self.manifest.growthbook.run(&exp, &mut self.ctx).to_json())
+        let exp = self.inner.experiment(experiment)?;
+        Ok(self.inner.manifest.growthbook.run(&exp, &mut self.ctx).to_json())
+    }
+
+    /// Evaluates a condition (JSON) against this visitor's attributes.
+    #[wasm_bindgen(js_name = evalCondition)]
+    pub fn eval_condition(&self, condition: &str) -> Result<bool, JsError> {
+        Ok(self.inner.condition(condition)?.eval(&self.ctx.attributes, self.payload().saved_groups()))
     }
 
     #[wasm_bindgen(js_name = urlRedirects)]
     pub fn url_redirects(&mut self) -> String {
         let mut out = String::from("[");
-        for (i, r) in self.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
+        for (i, r) in self.inner.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
