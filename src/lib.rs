@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod condition;
+pub mod consent;
 pub mod diag;
 pub mod growthbook;
 pub mod host;

@@ -4,6 +4,7 @@
 //! Runs under `cargo test` (it fails if any case fails) and alone through
 //! `make conformance`. Each suite module exposes `run() -> Suite`.
 
+mod consent;
 mod growthbook;
 
 use std::process::ExitCode;
@@ -37,7 +38,7 @@ pub fn data(path: &str) -> String {
 }
 
 fn main() -> ExitCode {
-    let suites: Vec<Suite> = vec![growthbook::run()];
+    let suites: Vec<Suite> = vec![growthbook::run(), consent::run()];
     let verbose = std::env::args().any(|a| a == "--verbose");
     let mut ok = true;
     for s in &suites {
