@@ -12,6 +12,7 @@ pub mod growthbook;
 pub mod host;
 pub mod json;
 pub mod manifest;
+pub mod profile;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

@@ -366,10 +366,10 @@ impl Payload {
     pub(super) fn filtered_out(filters: &[Filter], ctx: &Context) -> bool {
         filters.iter().any(|f| {
             let (_, value) = hash_attribute(ctx, f.attribute.as_deref(), None);
-            if !js::truthy(&value) {
+            if !js::truthy(value) {
                 return true;
             }
-            match hash::hash(&f.seed, &js::to_string(&value), f.hash_version) {
+            match hash::hash(&f.seed, &js::to_string(value), f.hash_version) {
                 None => true,
                 Some(n) => !f.ranges.iter().any(|r| hash::in_range(n, *r)),
             }
@@ -572,9 +572,9 @@ pub(super) fn prerequisite_passes(condition: &Condition, value: &Value, groups: 
 fn sticky_variation(ctx: &Context, exp: &Experiment) -> (i64, bool) {
     let Some(docs) = &ctx.sticky else { return (-1, false) };
     let (attr, value) = hash_attribute(ctx, Some(exp.hash_attribute.as_deref().unwrap_or("id")), None);
-    let hash_key = format!("{attr}||{}", sdk_to_string(&value));
+    let hash_key = format!("{attr}||{}", sdk_to_string(value));
     let (fb_attr, fb_value) = hash_attribute(ctx, exp.fallback_attribute.as_deref(), None);
-    let fallback_key = js::truthy(&fb_value).then(|| format!("{fb_attr}||{}", sdk_to_string(&fb_value)));
+    let fallback_key = js::truthy(fb_value).then(|| format!("{fb_attr}||{}", sdk_to_string(fb_value)));
     // The hash attribute's document wins over the fallback's.
     let mut assignments = Object::new();
     for key in [fallback_key.as_deref(), Some(hash_key.as_str())].into_iter().flatten() {

@@ -346,10 +346,10 @@ impl Payload {
         }
         let fallback = if ctx.sticky.is_some() && !r.disable_sticky_bucketing { r.fallback_attribute.as_deref() } else { None };
         let (_, value) = hash_attribute(ctx, r.hash_attribute.as_deref(), fallback);
-        if !js::truthy(&value) {
+        if !js::truthy(value) {
             return false;
         }
-        let Some(n) = hash::hash(r.seed.as_deref().unwrap_or(feature), &js::to_string(&value), r.hash_version) else {
+        let Some(n) = hash::hash(r.seed.as_deref().unwrap_or(feature), &js::to_string(value), r.hash_version) else {
             return false;
         };
         match (r.range, r.coverage) {

@@ -184,7 +184,7 @@ impl Payload {
             .iter()
             .map(|a| {
                 let (_, v) = experiment::hash_attribute(ctx, Some(a), None);
-                format!("{a}||{}", experiment::sdk_to_string(&v))
+                format!("{a}||{}", experiment::sdk_to_string(v))
             })
             .collect();
         if let Some(docs) = ctx.sticky.as_mut() {

@@ -1,0 +1,328 @@
+//! The profile's storage format: compact, versioned, bounded, checksummed.
+//!
+//! `"hp"`, a version byte, then varint-encoded fields and length-prefixed
+//! strings, then an FNV-1a checksum of everything before it. Decoding is
+//! bounded (every count and string length is capped before anything is
+//! allocated) and never panics; corrupted or foreign data is an error that
+//! says what and where, and the caller resets that namespace.
+
+use super::*;
+
+/// The format version written today.
+pub const FORMAT_VERSION: u8 = 1;
+/// The hard upper bound on an encoded profile; [`encode`] sheds the least
+/// valuable data (oldest recent items, then the weakest affinities) to stay
+/// under it.
+pub const MAX_ENCODED_BYTES: usize = 4096;
+const MAGIC: &[u8; 2] = b"hp";
+const MAX_STR: usize = 128;
+const MAX_RECENT: usize = 200;
+
+/// Why stored bytes could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// Not a hearth profile at all (another app's data, or garbage).
+    Foreign,
+    /// Written by a newer hearth than this one.
+    NewerVersion(u8),
+    /// Damaged: the checksum does not match.
+    Checksum,
+    /// Ends early, or a field is out of its bounds.
+    Malformed { offset: usize, what: &'static str },
+}
+
+impl std::fmt::Display for CodecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CodecError::Foreign => f.write_str("not a hearth profile"),
+            CodecError::NewerVersion(v) => write!(f, "profile format v{v} is newer than this hearth reads (v{FORMAT_VERSION})"),
+            CodecError::Checksum => f.write_str("profile is damaged (checksum mismatch)"),
+            CodecError::Malformed { offset, what } => write!(f, "profile is malformed at byte {offset}: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for CodecError {}
+
+fn checksum(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
+}
+
+struct W(Vec<u8>);
+
+impl W {
+    fn u(&mut self, mut n: u64) {
+        loop {
+            let b = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(b);
+                return;
+            }
+            self.0.push(b | 0x80);
+        }
+    }
+    fn i(&mut self, n: i64) {
+        self.u(((n << 1) ^ (n >> 63)) as u64);
+    }
+    fn s(&mut self, s: &str) {
+        let mut end = s.len().min(MAX_STR);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let s = &s[..end];
+        self.u(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn opt_day(&mut self, d: Option<i32>) {
+        match d {
+            None => self.0.push(0),
+            Some(d) => {
+                self.0.push(1);
+                self.i(i64::from(d));
+            }
+        }
+    }
+}
+
+fn write(p: &Profile) -> Vec<u8> {
+    let mut w = W(Vec::with_capacity(512));
+    w.0.extend_from_slice(MAGIC);
+    w.0.push(FORMAT_VERSION);
+    w.0.extend_from_slice(&p.secret.to_le_bytes());
+    w.i(i64::from(p.first_seen_day));
+    w.i(i64::from(p.last_seen_day));
+    w.i(p.last_event_minute);
+    w.u(u64::from(p.visits));
+    w.u(u64::from(p.sessions));
+    w.u(u64::from(p.paused));
+    let c = &p.content;
+    w.u(c.affinities.len() as u64);
+    for a in &c.affinities {
+        w.s(&a.tag);
+        w.0.extend_from_slice(&a.score.to_le_bytes());
+        w.i(i64::from(a.day));
+    }
+    w.u(c.recent.len() as u64);
+    for r in &c.recent {
+        w.s(&r.item);
+        w.0.push(r.seen as u8);
+        w.i(i64::from(r.day));
+    }
+    w.u(c.slot_stats.len() as u64);
+    for s in &c.slot_stats {
+        w.s(&s.slot);
+        w.s(&s.variant);
+        w.u(u64::from(s.impressions));
+        w.u(u64::from(s.clicks));
+    }
+    w.u(u64::from(c.purchases));
+    w.u(p.promotions.promotions.len() as u64);
+    for s in &p.promotions.promotions {
+        w.s(&s.id);
+        w.i(i64::from(s.day));
+        w.u(u64::from(s.today));
+        for n in s.week {
+            w.u(u64::from(n));
+        }
+        w.u(u64::from(s.lifetime));
+        w.opt_day(s.dismissed_day);
+        w.opt_day(s.converted_day);
+    }
+    for list in [&p.sticky, &p.traits] {
+        w.u(list.len() as u64);
+        for (k, v) in list {
+            w.s(k);
+            w.s(v);
+        }
+    }
+    w.u(p.muted.len() as u64);
+    for t in &p.muted {
+        w.s(t);
+    }
+    let sum = checksum(&w.0);
+    w.0.extend_from_slice(&sum.to_le_bytes());
+    w.0
+}
+
+/// Encodes `p`, within [`MAX_ENCODED_BYTES`] whatever its history: the
+/// oldest recent items, then the oldest bandit counters, then the weakest
+/// affinities are dropped until it fits.
+pub fn encode(p: &Profile) -> Vec<u8> {
+    let mut bytes = write(p);
+    if bytes.len() <= MAX_ENCODED_BYTES {
+        return bytes;
+    }
+    let mut p = p.clone();
+    while bytes.len() > MAX_ENCODED_BYTES {
+        if !p.content.recent.is_empty() {
+            p.content.recent.pop();
+        } else if !p.content.slot_stats.is_empty() {
+            p.content.slot_stats.remove(0);
+        } else if !p.content.affinities.is_empty() {
+            let weakest =
+                (0..p.content.affinities.len()).min_by(|&i, &j| p.content.affinities[i].score.total_cmp(&p.content.affinities[j].score));
+            p.content.affinities.remove(weakest.unwrap_or(0));
+        } else if !p.promotions.promotions.is_empty() {
+            p.promotions.promotions.remove(0);
+        } else {
+            p.traits.clear();
+            p.sticky.clear();
+            p.muted.clear();
+        }
+        bytes = write(&p);
+    }
+    bytes
+}
+
+struct R<'a> {
+    b: &'a [u8],
+    pos: usize,
+}
+
+impl R<'_> {
+    fn bad(&self, what: &'static str) -> CodecError {
+        CodecError::Malformed { offset: self.pos, what }
+    }
+    fn byte(&mut self, what: &'static str) -> Result<u8, CodecError> {
+        let b = *self.b.get(self.pos).ok_or_else(|| self.bad(what))?;
+        self.pos += 1;
+        Ok(b)
+    }
+    fn bytes(&mut self, n: usize, what: &'static str) -> Result<&[u8], CodecError> {
+        let end = self.pos.checked_add(n).filter(|e| *e <= self.b.len()).ok_or_else(|| self.bad(what))?;
+        let s = &self.b[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+    fn u(&mut self, what: &'static str) -> Result<u64, CodecError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte(what)?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(n);
+            }
+        }
+        Err(self.bad(what))
+    }
+    fn u32(&mut self, what: &'static str) -> Result<u32, CodecError> {
+        u32::try_from(self.u(what)?).map_err(|_| self.bad(what))
+    }
+    fn i(&mut self, what: &'static str) -> Result<i64, CodecError> {
+        let z = self.u(what)?;
+        Ok((z >> 1) as i64 ^ -((z & 1) as i64))
+    }
+    fn day(&mut self, what: &'static str) -> Result<i32, CodecError> {
+        i32::try_from(self.i(what)?).map_err(|_| self.bad(what))
+    }
+    fn count(&mut self, max: usize, what: &'static str) -> Result<usize, CodecError> {
+        let n = self.u(what)?;
+        if n > max as u64 {
+            return Err(self.bad(what));
+        }
+        Ok(n as usize)
+    }
+    fn s(&mut self, what: &'static str) -> Result<String, CodecError> {
+        let n = self.count(MAX_STR, what)?;
+        let bytes = self.bytes(n, what)?;
+        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| self.bad(what))
+    }
+    fn opt_day(&mut self, what: &'static str) -> Result<Option<i32>, CodecError> {
+        match self.byte(what)? {
+            0 => Ok(None),
+            1 => self.day(what).map(Some),
+            _ => Err(self.bad(what)),
+        }
+    }
+}
+
+/// Decodes stored bytes. Never panics; see [`CodecError`].
+pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
+    if bytes.len() < 3 || &bytes[..2] != MAGIC {
+        return Err(CodecError::Foreign);
+    }
+    match bytes[2] {
+        FORMAT_VERSION => {}
+        v if v > FORMAT_VERSION => return Err(CodecError::NewerVersion(v)),
+        _ => return Err(CodecError::Foreign),
+    }
+    if bytes.len() < 7 {
+        return Err(CodecError::Malformed { offset: bytes.len(), what: "too short" });
+    }
+    let (body, sum) = bytes.split_at(bytes.len() - 4);
+    if checksum(body) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
+        return Err(CodecError::Checksum);
+    }
+    let mut r = R { b: body, pos: 3 };
+    let mut secret = [0u8; 8];
+    secret.copy_from_slice(r.bytes(8, "secret")?);
+    let mut p = Profile {
+        secret: u64::from_le_bytes(secret),
+        first_seen_day: r.day("first seen")?,
+        last_seen_day: r.day("last seen")?,
+        last_event_minute: r.i("last event")?,
+        visits: r.u32("visits")?,
+        sessions: r.u32("sessions")?,
+        paused: match r.u("flags")? {
+            0 => false,
+            1 => true,
+            _ => return Err(r.bad("flags")),
+        },
+        ..Profile::default()
+    };
+    for _ in 0..r.count(MAX_AFFINITIES, "affinity count")? {
+        let tag = r.s("affinity tag")?;
+        let score = f32::from_le_bytes(r.bytes(4, "affinity score")?.try_into().map_err(|_| r.bad("affinity score"))?);
+        if !score.is_finite() || score < 0.0 {
+            return Err(r.bad("affinity score"));
+        }
+        p.content.affinities.push(Affinity { tag, score, day: r.day("affinity day")? });
+    }
+    for _ in 0..r.count(MAX_RECENT, "recent count")? {
+        let item = r.s("recent item")?;
+        let seen = match r.byte("recent kind")? {
+            0 => Seen::Viewed,
+            1 => Seen::Clicked,
+            2 => Seen::Carted,
+            3 => Seen::Purchased,
+            _ => return Err(r.bad("recent kind")),
+        };
+        p.content.recent.push(Recent { item, seen, day: r.day("recent day")? });
+    }
+    for _ in 0..r.count(MAX_SLOT_STATS, "slot stat count")? {
+        p.content.slot_stats.push(SlotStat {
+            slot: r.s("slot")?,
+            variant: r.s("variant")?,
+            impressions: r.u32("impressions")?,
+            clicks: r.u32("clicks")?,
+        });
+    }
+    p.content.purchases = r.u32("purchases")?;
+    for _ in 0..r.count(MAX_PROMOTIONS, "promotion count")? {
+        let id = r.s("promotion")?;
+        let day = r.day("promotion day")?;
+        let today = r.u32("promotion today")?;
+        let mut week = [0u16; 7];
+        for n in &mut week {
+            *n = u16::try_from(r.u("promotion week")?).map_err(|_| r.bad("promotion week"))?;
+        }
+        let lifetime = r.u32("promotion lifetime")?;
+        let dismissed_day = r.opt_day("dismissed")?;
+        let converted_day = r.opt_day("converted")?;
+        p.promotions.promotions.push(PromotionStat { id, day, today, week, lifetime, dismissed_day, converted_day });
+    }
+    for list in [&mut p.sticky, &mut p.traits] {
+        for _ in 0..r.count(64, "pair count")? {
+            list.push((r.s("key")?, r.s("value")?));
+        }
+    }
+    for _ in 0..r.count(MAX_MUTED, "muted count")? {
+        p.muted.push(r.s("muted tag")?);
+    }
+    if r.pos != body.len() {
+        return Err(r.bad("unexpected bytes after the profile"));
+    }
+    Ok(p)
+}
