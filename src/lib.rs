@@ -7,12 +7,14 @@
 
 pub mod condition;
 pub mod consent;
+pub mod decide;
 pub mod diag;
 pub mod growthbook;
 pub mod host;
 pub mod json;
 pub mod manifest;
 pub mod profile;
+pub mod store;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]
