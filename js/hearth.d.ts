@@ -169,6 +169,21 @@ export class Hearth {
   visitor(context?: VisitorContext): Visitor;
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
   evalCondition(attributes: Attributes, condition: Condition): boolean;
+  /** Compiles an experiment definition once, for `Visitor.run` over many visitors. */
+  experiment<T extends Json>(definition: Experiment<T>): CompiledExperiment<T>;
+  /** Compiles a condition once, for `Visitor.evalCondition` over many visitors. */
+  condition(condition: Condition): CompiledCondition;
+}
+
+/** An experiment definition compiled by `Hearth.experiment`. */
+export class CompiledExperiment<T extends Json = Json> {
+  private constructor();
+  private readonly __variation?: T;
+}
+
+/** A condition compiled by `Hearth.condition`. */
+export class CompiledCondition {
+  private constructor();
 }
 
 /** One visitor's evaluation context. */
@@ -177,11 +192,11 @@ export class Visitor {
   /** `experiment`, when present, is the rule's experiment definition: shared and frozen. */
   evalFeature<T extends Json = Json>(key: string): FeatureResult<T>;
   /** Evaluates a condition against this visitor's attributes, with the payload's saved groups. */
-  evalCondition(condition: Condition): boolean;
+  evalCondition(condition: Condition | CompiledCondition): boolean;
   isOn(key: string): boolean;
   isOff(key: string): boolean;
   getFeatureValue<T extends Json>(key: string, fallback: T): T;
-  run<T extends Json>(experiment: Experiment<T>): ExperimentResult<T>;
+  run<T extends Json>(experiment: Experiment<T> | CompiledExperiment<T>): ExperimentResult<T>;
   urlRedirects(): UrlRedirect[];
   setAttributes(attributes: Attributes): void;
   readonly attributes: Attributes;

@@ -43,18 +43,63 @@ function deepFreeze(o) {
   return o;
 }
 
+// ---- reading results in place ----
+// Results are left in Wasm memory (see WasmVisitor::out_location in
+// src/wasm/mod.rs) and decoded here from a view, which avoids the per-call
+// allocation, copy and free of returning a String through wasm-bindgen.
+const SOURCES = ['unknownFeature', 'defaultValue', 'force', 'override', 'experiment', 'prerequisite', 'cyclicPrerequisite'];
+const utf8 = new TextDecoder();
+let memory;
+let bytes;
+
+/** The text at a packed location `ptr * 2^21 + len`. */
+function readOut(loc) {
+  const len = loc % 2097152;
+  const ptr = (loc - len) / 2097152;
+  memory ??= wasm.wasmMemory();
+  // The view is replaced when memory grows (the old buffer is detached).
+  if (bytes === undefined || bytes.buffer !== memory.buffer) bytes = new Uint8Array(memory.buffer);
+  return utf8.decode(bytes.subarray(ptr, ptr + len));
+}
+
+/** Builds a FeatureResult from its compact form. */
+function featureResult(s, echo) {
+  const comma = s.indexOf(',', 1);
+  const start = comma + 1 + Number(s.slice(1, comma));
+  const end = s.indexOf('\0', start);
+  const value = JSON.parse(end < 0 ? s.slice(start) : s.slice(start, end));
+  const r = { value, on: !!value, off: !value, source: SOURCES[s.charCodeAt(0) - 48], ruleId: s.slice(comma + 1, start) };
+  if (end >= 0) {
+    const mid = s.indexOf('\0', end + 1);
+    const e = s.slice(end + 1, mid);
+    r.experiment = e.charCodeAt(0) === 123 ? JSON.parse(e) : echo(Number(e));
+    r.experimentResult = JSON.parse(s.slice(mid + 1));
+  }
+  return r;
+}
+
 /** A loaded manifest (or bare GrowthBook payload): parse and validate once, evaluate many times. */
 export class Hearth {
   #engine;
   /** Experiment definitions of the payload's rules, parsed once, by id. */
   #echoes = [];
+  /** Feature id -> its position in the payload, so calls pass a number, not a string. */
+  #indices = new Map();
+  #shared = {
+    echo: (id) => (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id)))),
+    index: (key) => {
+      let i = this.#indices.get(key);
+      if (i === undefined) {
+        i = this.#engine.featureIndex(key);
+        // Only ids the payload has are remembered: callers may pass anything.
+        if (i >= 0) this.#indices.set(key, i);
+      }
+      return i;
+    },
+  };
 
   constructor(engine) {
     this.#engine = engine;
-  }
-
-  #echo(id) {
-    return (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id))));
   }
 
   /**
@@ -72,10 +117,20 @@ export class Hearth {
 
   /** A visitor context for evaluating features and experiments. */
   visitor(context = {}) {
-    return new Visitor(
-      call(() => this.#engine.visitor(JSON.stringify(context))),
-      (id) => this.#echo(id),
-    );
+    return new Visitor(call(() => this.#engine.visitor(JSON.stringify(context))), this.#shared);
+  }
+
+  /**
+   * Compiles an experiment definition once, for `visitor.run` over many
+   * visitors (`run` also accepts the plain object, compiled on first use).
+   */
+  experiment(definition) {
+    return new CompiledExperiment(call(() => this.#engine.experiment(JSON.stringify(definition))));
+  }
+
+  /** Compiles a condition once, for `visitor.evalCondition` over many visitors. */
+  condition(condition) {
+    return new CompiledCondition(call(() => this.#engine.condition(JSON.stringify(condition))));
   }
 
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
@@ -87,11 +142,11 @@ export class Hearth {
 /** One visitor's evaluation context: attributes, URL, overrides, sticky buckets. */
 export class Visitor {
   #v;
-  #echo;
+  #shared;
 
-  constructor(v, echo) {
+  constructor(v, shared) {
     this.#v = v;
-    this.#echo = echo;
+    this.#shared = shared;
   }
 
   /**
@@ -99,33 +154,39 @@ export class Visitor {
    * present, is the rule's experiment definition: shared and frozen.
    */
   evalFeature(key) {
-    const r = JSON.parse(this.#v.evalFeature(String(key)));
-    if (typeof r.experiment === 'number') r.experiment = this.#echo(r.experiment);
-    return r;
+    key = String(key);
+    const i = this.#shared.index(key);
+    const loc = i >= 0 ? this.#v.evalFeatureAt(i) : this.#v.evalFeatureKey(key);
+    return featureResult(readOut(loc), this.#shared.echo);
   }
 
-  /** Evaluates a condition against this visitor's attributes, with the payload's saved groups. */
+  /** Evaluates a condition (or a `hearth.condition(...)`) against this visitor's attributes, with the payload's saved groups. */
   evalCondition(condition) {
+    if (condition instanceof CompiledCondition) return this.#v.evalCompiled(condition.handle);
     return call(() => this.#v.evalCondition(JSON.stringify(condition)));
   }
 
   isOn(key) {
-    return this.#v.isOn(String(key));
+    return this.evalFeature(key).on;
   }
 
   isOff(key) {
-    return !this.#v.isOn(String(key));
+    return this.evalFeature(key).off;
   }
 
   /** The feature's value, or `fallback` when it is null. */
   getFeatureValue(key, fallback) {
-    const value = JSON.parse(this.#v.featureValue(String(key)));
+    const value = this.evalFeature(key).value;
     return value === null ? fallback : value;
   }
 
-  /** Runs an inline experiment (GrowthBook's `run`). */
+  /** Runs an inline experiment (GrowthBook's `run`), a plain definition or a `hearth.experiment(...)`. */
   run(experiment) {
-    return JSON.parse(call(() => this.#v.run(JSON.stringify(experiment))));
+    const loc =
+      experiment instanceof CompiledExperiment
+        ? this.#v.runCompiled(experiment.handle)
+        : call(() => this.#v.run(JSON.stringify(experiment)));
+    return JSON.parse(readOut(loc));
   }
 
   /** URL redirects of the payload's auto experiments for the visitor's URL. */
@@ -148,6 +209,22 @@ export class Visitor {
   /** Sticky-bucket documents, to persist where the site keeps them. */
   get stickyBucketAssignmentDocs() {
     return JSON.parse(this.#v.stickyBucketAssignmentDocs());
+  }
+}
+
+/** An experiment definition compiled by `Hearth#experiment`. */
+export class CompiledExperiment {
+  constructor(handle) {
+    this.handle = handle;
+    Object.freeze(this);
+  }
+}
+
+/** A condition compiled by `Hearth#condition`. */
+export class CompiledCondition {
+  constructor(handle) {
+    this.handle = handle;
+    Object.freeze(this);
   }
 }
 

@@ -10,8 +10,8 @@ rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name hearth_wasm \
   target/wasm32-unknown-unknown/release/hearth.wasm
 # The target_features section (kept by strip = "debuginfo") tells wasm-opt
-# which features the module uses; -Oz then strips it.
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+# which features the module uses; -Os then strips it.
+node_modules/.bin/wasm-opt -Os --strip-debug --strip-producers \
   pkg/hearth_wasm_bg.wasm -o pkg/hearth_wasm_bg.wasm
 cp js/*.js js/*.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true

@@ -109,6 +109,11 @@ const gbVisitors = visitors.map(
   (v) => new GrowthBook({ features: payload.features, savedGroups: payload.savedGroups, attributes: v.attributes, url: v.url }),
 );
 
+// Definitions compiled once (hearth.experiment / hearth.condition); timed as
+// separate items, next to the plain-object calls.
+const compiledExperiment = hearth.experiment(experiment);
+const compiledCondition = hearth.condition(condition);
+
 // ---- check that both do the same work ----
 const plain = (x) => JSON.parse(JSON.stringify(x ?? null));
 let mismatches = 0;
@@ -124,9 +129,11 @@ for (let i = 0; i < visitors.length; i++) {
   }
   const r = hearthVisitors[i].run(experiment);
   expectSame(`run(${experiment.key}) for ${visitors[i].attributes.id}`, r, gbVisitors[i].run(experiment));
+  expectSame(`run(compiled ${experiment.key}) for ${visitors[i].attributes.id}`, hearthVisitors[i].run(compiledExperiment), r);
   inExperiment += r.inExperiment ? 1 : 0;
   const c = hearthVisitors[i].evalCondition(condition);
   expectSame(`evalCondition for ${visitors[i].attributes.id}`, c, gbEvalCondition(visitors[i].attributes, condition, payload.savedGroups));
+  expectSame(`evalCondition(compiled) for ${visitors[i].attributes.id}`, hearthVisitors[i].evalCondition(compiledCondition), c);
   conditionTrue += c ? 1 : 0;
 }
 if (mismatches) {
@@ -185,10 +192,20 @@ const items = [
     (i) => gbVisitors[i % nv].run(experiment).variationId,
   ],
   [
+    'experiment run, compiled once',
+    (i) => hearthVisitors[i % nv].run(compiledExperiment).variationId,
+    (i) => gbVisitors[i % nv].run(experiment).variationId,
+  ],
+  [
     'condition eval',
     // Both evaluate against the visitor's attributes and the payload's saved
     // groups, which hearth holds in Wasm and GrowthBook as JS objects.
     (i) => (hearthVisitors[i % nv].evalCondition(condition) ? 1 : 0),
+    (i) => (gbEvalCondition(visitors[i % nv].attributes, condition, payload.savedGroups) ? 1 : 0),
+  ],
+  [
+    'condition eval, compiled once',
+    (i) => (hearthVisitors[i % nv].evalCondition(compiledCondition) ? 1 : 0),
     (i) => (gbEvalCondition(visitors[i % nv].attributes, condition, payload.savedGroups) ? 1 : 0),
   ],
 ];

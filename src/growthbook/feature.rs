@@ -12,10 +12,11 @@ use crate::host::RegexEngine;
 use crate::json::{js, write_json_string, Object, Value};
 use std::rc::Rc;
 
-/// Where a feature's value came from.
+/// Where a feature's value came from. The discriminants are part of the
+/// compact result format (see [`FeatureResult::write_compact`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    UnknownFeature,
+    UnknownFeature = 0,
     DefaultValue,
     Force,
     Override,
@@ -110,16 +111,6 @@ impl FeatureResult {
 
     /// The result as the JS SDK's `FeatureResult`, as JSON.
     pub fn write_json(&self, out: &mut String) {
-        self.write(out, false);
-    }
-
-    /// Like [`FeatureResult::write_json`], but a shared experiment echo is
-    /// written as its id (a number), for callers that cache the echoes.
-    pub fn write_json_with_echo_ids(&self, out: &mut String) {
-        self.write(out, true);
-    }
-
-    fn write(&self, out: &mut String, echo_ids: bool) {
         out.push_str("{\"value\":");
         self.value.write_json(out);
         out.push_str(",\"on\":");
@@ -132,16 +123,36 @@ impl FeatureResult {
         write_json_string(&self.rule_id, out);
         if let Some(e) = &self.experiment {
             out.push_str(",\"experiment\":");
-            match (e.id, echo_ids) {
-                (Some(id), true) => experiment::push_num(f64::from(id), out),
-                _ => out.push_str(&e.json),
-            }
+            out.push_str(&e.json);
         }
         if let Some(r) = &self.experiment_result {
             out.push_str(",\"experimentResult\":");
             r.write_json(out);
         }
         out.push('}');
+    }
+
+    /// A compact form for the JS layer, which builds the result object
+    /// itself instead of running `JSON.parse` over the whole envelope:
+    /// `<source digit><ruleId length in UTF-16 units>,<ruleId><value JSON>`,
+    /// then, for experiment results, `\0<echo id or experiment JSON>\0<experimentResult JSON>`.
+    /// `\0` cannot occur in JSON text (control characters are escaped), and the
+    /// rule id is skipped by its length, so the parts split unambiguously.
+    pub fn write_compact(&self, out: &mut String) {
+        out.push((b'0' + self.source as u8) as char);
+        experiment::push_num(self.rule_id.encode_utf16().count() as f64, out);
+        out.push(',');
+        out.push_str(&self.rule_id);
+        self.value.write_json(out);
+        if let (Some(e), Some(r)) = (&self.experiment, &self.experiment_result) {
+            out.push('\0');
+            match e.id {
+                Some(id) => experiment::push_num(f64::from(id), out),
+                None => out.push_str(&e.json),
+            }
+            out.push('\0');
+            r.write_json(out);
+        }
     }
 
     pub fn to_json(&self) -> String {

@@ -37,6 +37,8 @@ pub struct Payload {
     bandits: BTreeMap<String, Bandit>,
     /// The serialized experiment of every experiment rule, by `echo_id`.
     echoes: Vec<std::rc::Rc<str>>,
+    /// Feature ids in order, for [`Payload::feature_id`].
+    ids: Vec<String>,
 }
 
 /// A contextual bandit definition: the first leaf whose condition matches
@@ -111,6 +113,7 @@ impl Payload {
                 }
             }
         }
+        p.ids = p.features.keys().cloned().collect();
         for rule in p.features.values_mut().flat_map(|f| f.rules.iter_mut()) {
             if let RuleKind::Experiment { echo_json, echo_id, .. } = &mut rule.kind {
                 *echo_id = p.echoes.len() as u32;
@@ -155,6 +158,17 @@ impl Payload {
 
     pub fn feature_ids(&self) -> impl Iterator<Item = &str> {
         self.features.keys().map(String::as_str)
+    }
+
+    /// The id of the `i`-th feature (in id order), so a host can name a
+    /// feature by number instead of passing its id on every call.
+    pub fn feature_id(&self, i: usize) -> Option<&str> {
+        self.ids.get(i).map(String::as_str)
+    }
+
+    /// The position of feature `id` in id order.
+    pub fn feature_index(&self, id: &str) -> Option<usize> {
+        self.ids.binary_search_by(|k| k.as_str().cmp(id)).ok()
     }
 
     /// The experiment a feature result's `experiment` id refers to (JSON).

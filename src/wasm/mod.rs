@@ -108,13 +108,41 @@ impl WasmEngine {
         Ok(self.inner.condition(condition)?.eval(&attributes, self.inner.manifest.growthbook.saved_groups()))
     }
 
+    /// Compiles an experiment definition (JSON) for `WasmVisitor.runCompiled`.
+    pub fn experiment(&self, experiment: &str) -> Result<WasmExperiment, JsError> {
+        Ok(WasmExperiment { exp: self.inner.experiment(experiment)? })
+    }
+
+    /// Compiles a condition (JSON) for `WasmVisitor.evalCompiled`.
+    pub fn condition(&self, condition: &str) -> Result<WasmCondition, JsError> {
+        Ok(WasmCondition { cond: self.inner.condition(condition)? })
+    }
+
+    /// The position of feature `key`, or -1 when the payload has no such feature.
+    #[wasm_bindgen(js_name = featureIndex)]
+    pub fn feature_index(&self, key: &str) -> i32 {
+        self.inner.manifest.growthbook.feature_index(key).map_or(-1, |i| i as i32)
+    }
+
     /// A visitor from a `VisitorContext` document (JSON).
     pub fn visitor(&self, context: &str) -> Result<WasmVisitor, JsError> {
         let v = parse_json("visitor context", context)?;
         let mut ctx = Context::from_value(&v).map_err(|issues| error::from_issues("invalid visitor context", &issues))?;
         self.inner.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
-        Ok(WasmVisitor { inner: self.inner.clone(), ctx })
+        Ok(WasmVisitor { inner: self.inner.clone(), ctx, out: String::with_capacity(256) })
     }
+}
+
+/// An experiment definition compiled once, to run for many visitors.
+#[wasm_bindgen]
+pub struct WasmExperiment {
+    exp: Rc<Experiment>,
+}
+
+/// A condition compiled once, to evaluate for many visitors.
+#[wasm_bindgen]
+pub struct WasmCondition {
+    cond: Condition,
 }
 
 /// One visitor's evaluation state.
@@ -122,46 +150,81 @@ impl WasmEngine {
 pub struct WasmVisitor {
     inner: Rc<Inner>,
     ctx: Context,
+    /// The last result, read by JS straight from Wasm memory: returning a
+    /// `String` through wasm-bindgen costs an allocation, a copy and a
+    /// `TextDecoder` call per result, which was most of a feature evaluation.
+    out: String,
 }
 
 impl WasmVisitor {
     fn payload(&self) -> &growthbook::Payload {
         &self.inner.manifest.growthbook
     }
+
+    fn run_compiled_exp(&mut self, exp: &Experiment) -> f64 {
+        let inner = self.inner.clone();
+        self.out.clear();
+        inner.manifest.growthbook.run(exp, &mut self.ctx).write_json(&mut self.out);
+        self.out_location()
+    }
+
+    /// Where `out` is and how long, packed in one number, `ptr * 2^21 + len`
+    /// (exact in an f64 for any 32-bit pointer), so one call returns both.
+    fn out_location(&self) -> f64 {
+        let len = self.out.len().min((1 << 21) - 1) as f64;
+        (self.out.as_ptr() as usize as f64) * 2_097_152.0 + len
+    }
 }
 
 #[wasm_bindgen]
 impl WasmVisitor {
-    /// The feature result as JSON; a shared experiment definition is given
-    /// by its id (see `WasmEngine.experimentEcho`).
-    #[wasm_bindgen(js_name = evalFeature)]
-    pub fn eval_feature(&mut self, key: &str) -> String {
-        let mut out = String::with_capacity(160);
-        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).write_json_with_echo_ids(&mut out);
-        out
+    /// Evaluates the `index`-th feature (see `WasmEngine.featureIndex`) and
+    /// leaves the result in the compact form of `FeatureResult::write_compact`
+    /// in Wasm memory; returns its packed location (see `out_location`).
+    #[wasm_bindgen(js_name = evalFeatureAt)]
+    pub fn eval_feature_at(&mut self, index: u32) -> f64 {
+        let inner = self.inner.clone();
+        let payload = &inner.manifest.growthbook;
+        self.out.clear();
+        match payload.feature_id(index as usize) {
+            Some(id) => payload.eval_feature(id, &mut self.ctx).write_compact(&mut self.out),
+            None => payload.eval_feature("", &mut self.ctx).write_compact(&mut self.out),
+        }
+        self.out_location()
     }
 
-    #[wasm_bindgen(js_name = isOn)]
-    pub fn is_on(&mut self, key: &str) -> bool {
-        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).on()
+    /// Like `evalFeatureAt`, for a feature named by id (unknown ids, forced features).
+    #[wasm_bindgen(js_name = evalFeatureKey)]
+    pub fn eval_feature_key(&mut self, key: &str) -> f64 {
+        let inner = self.inner.clone();
+        self.out.clear();
+        inner.manifest.growthbook.eval_feature(key, &mut self.ctx).write_compact(&mut self.out);
+        self.out_location()
     }
 
-    /// The feature's value as JSON.
-    #[wasm_bindgen(js_name = featureValue)]
-    pub fn feature_value(&mut self, key: &str) -> String {
-        self.inner.manifest.growthbook.eval_feature(key, &mut self.ctx).value.to_json()
-    }
-
-    /// Runs an inline experiment (JSON definition).
-    pub fn run(&mut self, experiment: &str) -> Result<String, JsError> {
+    /// Runs an inline experiment (JSON definition); the result (JSON) is
+    /// left in Wasm memory, at the packed location returned.
+    pub fn run(&mut self, experiment: &str) -> Result<f64, JsError> {
         let exp = self.inner.experiment(experiment)?;
-        Ok(self.inner.manifest.growthbook.run(&exp, &mut self.ctx).to_json())
+        Ok(self.run_compiled_exp(&exp))
+    }
+
+    /// Runs a compiled experiment (see `WasmEngine.experiment`).
+    #[wasm_bindgen(js_name = runCompiled)]
+    pub fn run_compiled(&mut self, experiment: &WasmExperiment) -> f64 {
+        self.run_compiled_exp(&experiment.exp.clone())
     }
 
     /// Evaluates a condition (JSON) against this visitor's attributes.
     #[wasm_bindgen(js_name = evalCondition)]
     pub fn eval_condition(&self, condition: &str) -> Result<bool, JsError> {
         Ok(self.inner.condition(condition)?.eval(&self.ctx.attributes, self.payload().saved_groups()))
+    }
+
+    /// Evaluates a compiled condition (see `WasmEngine.condition`).
+    #[wasm_bindgen(js_name = evalCompiled)]
+    pub fn eval_compiled(&self, condition: &WasmCondition) -> bool {
+        condition.cond.eval(&self.ctx.attributes, self.payload().saved_groups())
     }
 
     #[wasm_bindgen(js_name = urlRedirects)]
@@ -199,6 +262,12 @@ impl WasmVisitor {
             None => "{}".to_owned(),
         }
     }
+}
+
+/// The Wasm memory, so JS can read results in place (see `WasmVisitor::out_location`).
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// Every problem in a manifest as `[{path, message}]` JSON (`[]` when valid).

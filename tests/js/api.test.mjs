@@ -106,3 +106,20 @@ test('sticky buckets persist assignments per identifier', () => {
   assert.equal(again.value, first.value);
   assert.equal(again.experimentResult.stickyBucketUsed, true);
 });
+
+test('compiled experiments and conditions give the same answers as plain definitions', () => {
+  const engine = Hearth.load({ savedGroups: { vip: ['u2'] } });
+  const def = { key: 'e', variations: ['a', 'b', 'c'], weights: [0.2, 0.3, 0.5], condition: { country: 'US' } };
+  const exp = engine.experiment(def);
+  const cond = engine.condition({ $or: [{ id: { $inGroup: 'vip' } }, { country: { $in: ['CA'] } }] });
+  assert.throws(() => engine.experiment([]), /an experiment must be an object/);
+  for (const [id, country] of [['u1', 'US'], ['u2', 'FR'], ['u3', 'CA'], ['u4', 'US']]) {
+    const v = engine.visitor({ attributes: { id, country } });
+    assert.deepEqual(v.run(exp), v.run(def));
+    assert.equal(v.evalCondition(cond), id === 'u2' || country === 'CA');
+  }
+  // A changed definition is a different experiment, not a stale cached one.
+  const v = engine.visitor({ attributes: { id: 'u1', country: 'US' } });
+  assert.equal(v.run({ ...def, variations: ['x', 'y', 'z'] }).value.length, 1);
+  assert.ok(['x', 'y', 'z'].includes(v.run({ ...def, variations: ['x', 'y', 'z'] }).value));
+});
