@@ -7,7 +7,6 @@
 
 pub mod condition;
 pub mod consent;
-pub mod decide;
 pub mod diag;
 pub mod growthbook;
 pub mod host;
