@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: release Wasm, wasm-bindgen glue
 # (--target web, which also serves Node and workerd through initSync),
-# wasm-opt -Oz, and the hand-written API and package.json from js/.
+# wasm-opt -Os, and the hand-written API and package.json from js/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --quiet --lib --release --target wasm32-unknown-unknown --no-default-features
 rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name hearth_wasm \
-  target/wasm32-unknown-unknown/release/hearth.wasm
+  "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/hearth.wasm"
 # The target_features section (kept by strip = "debuginfo") tells wasm-opt
 # which features the module uses; -Os then strips it.
 node_modules/.bin/wasm-opt -Os --strip-debug --strip-producers \
