@@ -169,10 +169,101 @@ export class Hearth {
   visitor(context?: VisitorContext): Visitor;
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
   evalCondition(attributes: Attributes, condition: Condition): boolean;
+  /** A visitor session: consent, the on-device profile and its storage. Touches no storage until consent allows it. */
+  session(options?: SessionOptions): Session;
   /** Compiles an experiment definition once, for `Visitor.run` over many visitors. */
   experiment<T extends Json>(definition: Experiment<T>): CompiledExperiment<T>;
   /** Compiles a condition once, for `Visitor.evalCondition` over many visitors. */
   condition(condition: Condition): CompiledCondition;
+}
+
+export interface SessionOptions {
+  /** Where the profile is kept once consent allows: `localStorage` (default in a browser) or `memory`. */
+  storage?: 'localStorage' | 'memory';
+  /** Epoch milliseconds now (default `Date.now`). */
+  clock?: () => number;
+}
+
+/** Google Consent Mode v2 states hearth reads. */
+export type ConsentModeState = 'granted' | 'denied';
+
+/** Every consent signal the page knows; all optional. */
+export interface ConsentSignals {
+  /** IAB TCF v2.2/2.3 TC string (purpose 1 storage, 5/6 content, 3/4 promotions, 7/8 measurement). */
+  tcString?: string;
+  /** A GPP string (TCF EU, USP v1, US national/state sections with their GPC field). */
+  gpp?: string;
+  /** `navigator.globalPrivacyControl` / `Sec-GPC: 1`: no profile-based promotions. */
+  gpc?: boolean;
+  /** Do Not Track: no profile-based promotions. */
+  dnt?: boolean;
+  consentMode?: Partial<Record<'ad_personalization' | 'ad_user_data' | 'analytics_storage' | 'personalization_storage' | 'functionality_storage' | 'ad_storage' | 'security_storage', ConsentModeState>>;
+  /** The site's own banner (or hearth's): what the visitor chose. `sensitive` covers the manifest's learnable sensitive topics. */
+  choices?: { store?: boolean; content?: boolean; promotions?: boolean; measure?: boolean; sensitive?: boolean };
+  /** The visitor withdrew consent: nothing is allowed. */
+  withdrawn?: boolean;
+}
+
+export type Capability = 'store' | 'buildContent' | 'useContent' | 'buildPromotions' | 'usePromotions' | 'measure';
+
+export interface ConsentOutcome {
+  allowed: Capability[];
+  /** In words a visitor can read. */
+  why: string[];
+  /** Namespaces deleted by this change (a downgrade). */
+  deleted: Array<'storage' | 'content' | 'promotions'>;
+  /** Consent strings that did not decode, with why; they count as no signal. */
+  ignored: string[];
+  /** A stored profile could not be read and was discarded. */
+  reset?: string;
+  /** Storage threw, so the profile lives in memory for this page. */
+  storageDegraded?: string;
+}
+
+export interface Learned {
+  learned: boolean;
+  why?: string;
+}
+
+/** The visitor's data, readable by a person (also what "Your data" shows). */
+export interface ProfileExport {
+  format: string;
+  firstSeen: string;
+  lastSeen: string;
+  visits: number;
+  sessions: number;
+  purchases: number;
+  paused: boolean;
+  topics: Array<{ tag: string; label: string; strength: number; score: number }>;
+  recentItems: Array<{ item: string; title: string | null; seen: string; day: string }>;
+  muted: string[];
+  promotions: Array<{ promotion: string; shown: number; dismissed: string | null; converted: string | null }>;
+  stickyAssignments: { [experiment: string]: string };
+  declaredTraits: { [trait: string]: string };
+  consent: { allowed: Capability[]; why: string[]; since: string | null };
+  storedWhere: string;
+}
+
+/** One visitor's consent, profile and storage. */
+export class Session {
+  private constructor();
+  consent(signals?: ConsentSignals): ConsentOutcome;
+  readonly allowed: Capability[];
+  view(item: string): Learned;
+  click(item: string): Learned;
+  addToCart(item: string): Learned;
+  purchase(item: string): Learned;
+  search(tag: string): Learned;
+  promotion(id: string, kind: 'impression' | 'dismiss' | 'conversion'): Learned;
+  dismiss(id: string): Learned;
+  pause(): void;
+  resume(): void;
+  mute(tag: string): void;
+  unmute(tag: string): void;
+  export(): ProfileExport;
+  erase(): { removed: string[]; failed?: string };
+  /** Calls made to device storage so far (0 until consent allows storage). */
+  readonly storageCalls: number;
 }
 
 /** An experiment definition compiled by `Hearth.experiment`. */

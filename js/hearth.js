@@ -133,6 +133,18 @@ export class Hearth {
     return new CompiledCondition(call(() => this.#engine.condition(JSON.stringify(condition))));
   }
 
+  /**
+   * A visitor session: consent, the on-device profile and its storage.
+   * Nothing is read or written until consent allows storage.
+   * @param {{storage?: 'localStorage' | 'memory', clock?: () => number}} options
+   */
+  session(options = {}) {
+    const clock = options.clock ?? Date.now;
+    const [hi, lo] = globalThis.crypto.getRandomValues(new Uint32Array(2));
+    const storage = options.storage ?? (globalThis.localStorage === undefined ? 'memory' : 'localStorage');
+    return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock);
+  }
+
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
   evalCondition(attributes, condition) {
     return call(() => this.#engine.evalCondition(JSON.stringify(attributes), JSON.stringify(condition)));
@@ -209,6 +221,95 @@ export class Visitor {
   /** Sticky-bucket documents, to persist where the site keeps them. */
   get stickyBucketAssignmentDocs() {
     return JSON.parse(this.#v.stickyBucketAssignmentDocs());
+  }
+}
+
+/** One visitor's consent, profile and storage (see `Hearth#session`). */
+export class Session {
+  #s;
+  #clock;
+
+  constructor(s, clock) {
+    this.#s = s;
+    this.#clock = clock;
+  }
+
+  /**
+   * Applies consent signals: `{tcString, gpp, gpc, dnt, consentMode, choices, withdrawn}`.
+   * Returns what is now allowed, why, what was deleted, and signals that were ignored.
+   */
+  consent(signals = {}) {
+    return JSON.parse(call(() => this.#s.setConsent(JSON.stringify(signals), this.#clock())));
+  }
+
+  /** The capabilities consent grants now (`store`, `buildContent`, ...). */
+  get allowed() {
+    return JSON.parse(this.#s.allowed());
+  }
+
+  #track(event) {
+    return JSON.parse(call(() => this.#s.track(JSON.stringify(event), this.#clock())));
+  }
+
+  view(item) {
+    return this.#track({ type: 'view', item });
+  }
+
+  click(item) {
+    return this.#track({ type: 'click', item });
+  }
+
+  addToCart(item) {
+    return this.#track({ type: 'addToCart', item });
+  }
+
+  purchase(item) {
+    return this.#track({ type: 'purchase', item });
+  }
+
+  /** Browsing or searching within a taxonomy category (the tag, never the search text). */
+  search(tag) {
+    return this.#track({ type: 'search', tag });
+  }
+
+  /** A promotion was shown / dismissed / converted (caps and cooldowns). */
+  promotion(id, kind) {
+    return JSON.parse(call(() => this.#s.promotion(String(id), String(kind), this.#clock())));
+  }
+
+  dismiss(id) {
+    return this.promotion(id, 'dismiss');
+  }
+
+  pause() {
+    this.#s.pause();
+  }
+
+  resume() {
+    this.#s.resume();
+  }
+
+  mute(tag) {
+    this.#s.mute(String(tag));
+  }
+
+  unmute(tag) {
+    this.#s.unmute(String(tag));
+  }
+
+  /** Everything hearth holds about the visitor, as a document a person can read. */
+  export() {
+    return JSON.parse(this.#s.export(this.#clock()));
+  }
+
+  /** Removes every stored key and in-memory trace; consent is undetermined again. */
+  erase() {
+    return JSON.parse(this.#s.erase(this.#clock()));
+  }
+
+  /** Calls made to device storage so far (0 until consent allows storage). */
+  get storageCalls() {
+    return this.#s.storageCalls();
   }
 }
 

@@ -13,6 +13,7 @@ pub mod host;
 pub mod json;
 pub mod manifest;
 pub mod profile;
+pub mod session;
 pub mod store;
 pub mod time;
 

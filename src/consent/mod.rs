@@ -11,6 +11,7 @@
 mod bits;
 pub mod gpp;
 pub mod policy;
+pub mod signals;
 pub mod tcf;
 
 pub use gpp::{GppError, GppSection, GppString, Notice, OptOut, UsSection, UspV1};

@@ -14,14 +14,10 @@
 //! the page. A failed write never touches what was already stored.
 
 mod digest;
-#[cfg(target_arch = "wasm32")]
-mod local;
 mod memory;
 
 pub use digest::{decode_digest, delete_cookie, encode_digest, set_cookie, ConsentState, Digest, DigestError};
 pub use digest::{DIGEST_COOKIE, MAX_AGE_SECS, MAX_DIGEST_LEN, MAX_DIGEST_STICKY, MAX_DIGEST_TAGS, MAX_INPUT_LEN};
-#[cfg(target_arch = "wasm32")]
-pub use local::LocalStorage;
 pub use memory::MemoryStore;
 
 use std::collections::BTreeMap;

@@ -8,7 +8,9 @@
 //! opaque `RuntimeError: unreachable`.
 
 mod error;
+mod local_storage;
 mod regex;
+mod session;
 
 use crate::condition::{self, Condition};
 use crate::growthbook::{self, hash, sticky_docs_value, Context, Experiment};
@@ -122,6 +124,12 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = featureIndex)]
     pub fn feature_index(&self, key: &str) -> i32 {
         self.inner.manifest.growthbook.feature_index(key).map_or(-1, |i| i as i32)
+    }
+
+    /// A visitor session: consent, profile and storage (`"localStorage"` or
+    /// `"memory"`). `secret_hi`/`secret_lo` come from the host's randomness.
+    pub fn session(&self, storage: &str, secret_hi: u32, secret_lo: u32, now: f64) -> Result<session::WasmSession, JsError> {
+        session::WasmSession::new(self.inner.clone(), storage, u64::from(secret_hi) << 32 | u64::from(secret_lo), now)
     }
 
     /// A visitor from a `VisitorContext` document (JSON).

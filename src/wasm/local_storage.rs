@@ -1,11 +1,12 @@
-//! `localStorage` as a [`Backend`] (Wasm only). The `localStorage` getter
+//! `localStorage` as a storage [`Backend`]: platform code, so it lives in the
+//! facade, not the core. The `localStorage` getter
 //! itself throws in blocked contexts, so it is looked up on every call and
 //! every exception becomes a [`StoreError`] from its `DOMException` name.
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{Backend, StoreError};
+use crate::store::{Backend, StoreError};
 
 /// The page's `localStorage`; constructing it touches nothing.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1,0 +1,129 @@
+// The visitor session through the Wasm build in Node: consent gates storage,
+// downgrades delete, erase removes everything. (Real localStorage is tested
+// in Chromium; here `memory` storage and a fake localStorage.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Hearth } from '../../pkg/node.js';
+
+const manifest = readFileSync(new URL('../../docs/manifest.sample.json', import.meta.url), 'utf8');
+const T0 = Date.UTC(2026, 5, 1);
+
+/** A localStorage stand-in that counts every access. */
+function fakeLocalStorage() {
+  const data = new Map();
+  const calls = [];
+  const ls = {
+    getItem: (k) => (calls.push(['getItem', k]), data.has(k) ? data.get(k) : null),
+    setItem: (k, v) => (calls.push(['setItem', k]), data.set(k, String(v))),
+    removeItem: (k) => (calls.push(['removeItem', k]), data.delete(k)),
+    key: (i) => (calls.push(['key', i]), [...data.keys()][i] ?? null),
+    get length() {
+      return data.size;
+    },
+  };
+  return { ls, data, calls };
+}
+
+function withLocalStorage(fn) {
+  const fake = fakeLocalStorage();
+  globalThis.localStorage = fake.ls;
+  try {
+    return fn(fake);
+  } finally {
+    delete globalThis.localStorage;
+  }
+}
+
+const engine = Hearth.load(manifest);
+const all = { choices: { store: true, content: true, promotions: true, measure: true } };
+
+test('no storage access before consent or after a refusal', () =>
+  withLocalStorage(({ calls }) => {
+    const s = engine.session({ clock: () => T0 });
+    assert.deepEqual(s.view('shoe-ridge'), { learned: false, why: 'not learned: consent does not allow building a profile' });
+    const refused = s.consent({ choices: { store: false, content: false } });
+    assert.deepEqual(refused.allowed, []);
+    s.view('shoe-ridge');
+    s.export();
+    assert.equal(s.storageCalls, 0);
+    assert.deepEqual(calls, []);
+  }));
+
+test('with consent the profile is stored, read back by the next page, and exported readably', () =>
+  withLocalStorage(({ data }) => {
+    const s = engine.session({ clock: () => T0 });
+    const outcome = s.consent(all);
+    assert.deepEqual(outcome.allowed, ['store', 'buildContent', 'useContent', 'buildPromotions', 'usePromotions', 'measure']);
+    assert.deepEqual(s.view('shoe-ridge'), { learned: true });
+    s.purchase('shoe-ridge');
+    assert.deepEqual([...data.keys()], ['hearth:profile']);
+    const next = engine.session({ clock: () => T0 + 60_000 });
+    next.consent(all);
+    const doc = next.export();
+    assert.equal(doc.topics[0].label, 'Trail running');
+    assert.equal(doc.topics[0].strength, 100);
+    assert.equal(doc.recentItems[0].title, 'Ridge Runner trail shoe');
+    assert.equal(doc.storedWhere, 'on this device (localStorage)');
+    assert.deepEqual(doc.consent.allowed, outcome.allowed);
+  }));
+
+test('GPC removes profile-based promotions; a downgrade deletes at once', () =>
+  withLocalStorage(({ data }) => {
+    const s = engine.session({ clock: () => T0 });
+    s.consent(all);
+    s.view('tent-2p');
+    const gpc = s.consent({ ...all, gpc: true });
+    assert.ok(!gpc.allowed.includes('usePromotions'));
+    assert.deepEqual(gpc.deleted, ['promotions']);
+    assert.ok(gpc.why.some((w) => w.includes('Global Privacy Control')));
+    const noStore = s.consent({ choices: { content: true } });
+    assert.deepEqual(noStore.deleted, ['storage', 'promotions'].filter((d) => noStore.deleted.includes(d)));
+    assert.ok(noStore.deleted.includes('storage'));
+    assert.equal(data.size, 0);
+  }));
+
+test('erase removes every hearth key and nothing else', () =>
+  withLocalStorage(({ data }) => {
+    data.set('site-cart', '3 items');
+    const s = engine.session({ clock: () => T0 });
+    s.consent(all);
+    s.view('tent-2p');
+    s.mute('hiking');
+    assert.deepEqual(s.erase(), { removed: ['hearth:profile'] });
+    assert.deepEqual([...data.keys()], ['site-cart']);
+    assert.deepEqual(s.allowed, []);
+    assert.equal(s.export().topics.length, 0);
+  }));
+
+test('storage that throws degrades to memory and says why', () => {
+  globalThis.localStorage = {
+    getItem: () => null,
+    setItem: () => {
+      throw Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
+    },
+    removeItem: () => {},
+    key: () => null,
+    length: 0,
+  };
+  try {
+    const s = engine.session({ clock: () => T0 });
+    s.consent(all);
+    assert.deepEqual(s.view('tent-2p'), { learned: true });
+    const again = s.consent(all);
+    assert.match(again.storageDegraded, /quota/i);
+    assert.equal(s.export().topics[0].tag, 'camping');
+  } finally {
+    delete globalThis.localStorage;
+  }
+});
+
+test('bad consent input is a clear error; bad consent strings are ignored with a reason', () => {
+  const s = engine.session({ storage: 'memory', clock: () => T0 });
+  assert.throws(() => s.consent({ gpc: 'yes' }), /gpc: must be true or false/);
+  const r = s.consent({ tcString: 'garbage!', ...all });
+  assert.equal(r.ignored.length, 1);
+  assert.match(r.ignored[0], /^tcString ignored: /);
+  assert.throws(() => s.promotion('spring-sale', 'liked'), /impression, dismiss or conversion/);
+  assert.deepEqual(s.view('no-such-item'), { learned: false, why: 'not learned: unknown catalog item `no-such-item`' });
+});
