@@ -7,6 +7,7 @@
 
 pub mod condition;
 pub mod consent;
+pub mod decide;
 pub mod diag;
 pub mod growthbook;
 pub mod host;

@@ -1,0 +1,252 @@
+//! Decisions: slot variants, artwork, promotions and recommendations, each
+//! with a reason a person can read, machine reason codes and the propensity
+//! of the choice (for off-policy evaluation).
+//!
+//! A [`Visit`] is one page view of one visitor: the manifest, the profile,
+//! what consent allows and the [`Context`]. Building it does the per-page work
+//! once (claims verified, the condition document built, segments evaluated);
+//! each [`Visit::decide`] then only evaluates the slot. Everything is a pure
+//! function of (manifest, profile, capabilities, context): the randomness is
+//! a PCG32 stream seeded per (profile secret, slot, epoch) ([`rng`]), so a
+//! reload in the same epoch shows the same page, on every target.
+//!
+//! Consent is structural: the profile is read for content decisions only
+//! when the capabilities hold [`UseContent`](crate::consent::policy::UseContent),
+//! and for profile-based promotions only with
+//! [`UsePromotions`](crate::consent::policy::UsePromotions). Without them
+//! every strategy falls back to contextual choices (variant conditions over
+//! page, time, locale, device; otherwise the default), and the decision says so.
+//!
+//! The condition document (see `docs/manifest.md`, "Conditions") holds the
+//! visitor's attributes at the top level, then `context`, `profile`
+//! (`affinity` by tag as the tag's share of the visitor's total interest, 0-1;
+//! `visits`, `sessions`, `purchases`), `segments` (ids) and `claims`
+//! (verified claims only). hearth's keys win over attributes of the same name.
+
+mod artwork;
+pub mod claims;
+mod context;
+mod explain;
+mod feedback;
+mod promotions;
+mod recommend;
+pub mod rng;
+mod strategy;
+
+pub use artwork::{ArtworkChoice, DEFAULT_ARTWORK_EXPLORATION};
+pub use context::{Context, Device, LocalTime, Referrer};
+pub use explain::{Because, Code, Codes, Decision};
+pub use feedback::{promotion_feedback, slot_feedback, Feedback, NotLearned, Outcome};
+pub use promotions::{PromotionPick, Promotions, Skip, Skipped};
+pub use recommend::{Recommendation, FOLD_IN_LAMBDA};
+
+use crate::consent::policy::Capabilities;
+use crate::json::{Object, Value};
+use crate::manifest::{Manifest, Slot};
+use crate::profile::Profile;
+use claims::{RejectedClaim, VerifiedClaim};
+use std::cell::OnceCell;
+
+/// Why a decision could not be made at all. (Where a sensible default exists,
+/// hearth returns it with a reason code instead.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecideError {
+    /// No slot with this id; `known` lists (some of) the declared ones.
+    UnknownSlot {
+        slot: String,
+        known: String,
+    },
+    /// The slot has no variants (a manifest built in code, not parsed).
+    EmptySlot(String),
+    UnknownPlacement(String),
+    UnknownList(String),
+    UnknownItem(String),
+    /// The item exists but has no artworks to choose from.
+    NoArtwork(String),
+    /// `recommend` over a catalog without items.
+    EmptyCatalog,
+}
+
+impl std::fmt::Display for DecideError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecideError::UnknownSlot { slot, known } if known.is_empty() => {
+                write!(f, "unknown slot `{slot}`: the manifest declares no slots (add it under `slots`)")
+            }
+            DecideError::UnknownSlot { slot, known } => write!(f, "unknown slot `{slot}`: declare it under `slots` (declared: {known})"),
+            DecideError::EmptySlot(s) => write!(f, "slot `{s}` has no variants; give it at least one"),
+            DecideError::UnknownPlacement(p) => write!(f, "unknown placement `{p}`: declare it under `placements`"),
+            DecideError::UnknownList(l) => write!(f, "unknown recommendation list `{l}`: declare it under `recommendations`"),
+            DecideError::UnknownItem(i) => write!(f, "unknown catalog item `{i}`"),
+            DecideError::NoArtwork(i) => write!(f, "catalog item `{i}` has no artworks to choose from"),
+            DecideError::EmptyCatalog => f.write_str("the catalog has no items: add `catalog.items` to the manifest"),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+/// One page view of one visitor: everything decisions read, prepared once.
+pub struct Visit<'a> {
+    m: &'a Manifest,
+    profile: &'a Profile,
+    caps: Capabilities,
+    ctx: &'a Context,
+    epoch: u64,
+    /// Tag -> share of total interest; empty without content consent.
+    shares: Vec<(String, f64)>,
+    /// The condition document for slots (profile only with content consent).
+    doc: Value,
+    segments: Vec<usize>,
+    /// The document without profile data, for contextual promotions.
+    contextual: OnceCell<(Value, Vec<usize>)>,
+    claims: Vec<VerifiedClaim>,
+    rejected: Vec<RejectedClaim>,
+}
+
+impl<'a> Visit<'a> {
+    /// Prepares a page view: verifies claims, builds the condition document,
+    /// evaluates segments.
+    pub fn new(m: &'a Manifest, profile: &'a Profile, caps: &Capabilities, ctx: &'a Context) -> Visit<'a> {
+        let (claims, rejected) = claims::verify_all(m.claims.as_ref(), ctx);
+        let shares = if caps.use_content.is_some() { interest_shares(profile, m, ctx.now_ms) } else { Vec::new() };
+        let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
+        let (doc, segments) = document(m, ctx, profile_doc, &claims);
+        Visit { m, profile, caps: *caps, ctx, epoch: ctx.epoch(), shares, doc, segments, contextual: OnceCell::new(), claims, rejected }
+    }
+
+    /// Chooses the variant of `slot` for this visitor.
+    pub fn decide(&self, slot: &str) -> Result<Decision<'a>, DecideError> {
+        let m: &'a Manifest = self.m;
+        let s = m.slot(slot).ok_or_else(|| unknown_slot(m, slot))?;
+        self.decide_slot(s)
+    }
+
+    /// Decides every slot of the manifest, in manifest order.
+    pub fn decide_all(&self) -> Vec<Decision<'a>> {
+        self.m.slots.iter().filter_map(|s| self.decide_slot(s).ok()).collect()
+    }
+
+    fn decide_slot(&self, s: &'a Slot) -> Result<Decision<'a>, DecideError> {
+        if s.variants.is_empty() {
+            return Err(DecideError::EmptySlot(s.id.clone()));
+        }
+        Ok(strategy::decide(self, s))
+    }
+
+    /// The condition document decisions are evaluated against (for "why this?" panels and debugging).
+    pub fn document(&self) -> &Value {
+        &self.doc
+    }
+
+    /// Ids of the segments the visitor is in.
+    pub fn segments(&self) -> Vec<&'a str> {
+        let m: &'a Manifest = self.m;
+        self.segments.iter().map(|&i| m.segments[i].id.as_str()).collect()
+    }
+
+    pub fn verified_claims(&self) -> &[VerifiedClaim] {
+        &self.claims
+    }
+
+    /// Claims that were ignored, each with its reason.
+    pub fn rejected_claims(&self) -> &[RejectedClaim] {
+        &self.rejected
+    }
+
+    /// The visitor's interests as shares of their total (empty without content consent).
+    pub fn interests(&self) -> &[(String, f64)] {
+        &self.shares
+    }
+
+    fn share(&self, tag: &str) -> f64 {
+        self.shares.iter().find(|(t, _)| t == tag).map_or(0.0, |(_, s)| *s)
+    }
+
+    /// The contextual document: no profile, segments re-evaluated without it.
+    fn contextual_doc(&self) -> (&Value, &[usize]) {
+        if self.caps.use_content.is_none() {
+            return (&self.doc, &self.segments);
+        }
+        let (d, s) = self.contextual.get_or_init(|| document(self.m, self.ctx, None, &self.claims));
+        (d, s)
+    }
+
+    fn label(&self, tag: &'a str) -> &'a str {
+        let m: &'a Manifest = self.m;
+        m.taxonomy.get(tag).map_or(tag, |t| t.label.as_str())
+    }
+}
+
+/// One-shot [`Visit::decide`].
+pub fn decide<'a>(
+    m: &'a Manifest,
+    profile: &'a Profile,
+    caps: &Capabilities,
+    ctx: &'a Context,
+    slot: &str,
+) -> Result<Decision<'a>, DecideError> {
+    Visit::new(m, profile, caps, ctx).decide(slot)
+}
+
+fn unknown_slot(m: &Manifest, slot: &str) -> DecideError {
+    let mut known = String::new();
+    for (i, s) in m.slots.iter().take(8).enumerate() {
+        if i > 0 {
+            known.push_str(", ");
+        }
+        known.push_str(&s.id);
+    }
+    if m.slots.len() > 8 {
+        known.push_str(", ...");
+    }
+    DecideError::UnknownSlot { slot: slot.to_owned(), known }
+}
+
+/// Affinities as shares of the total, strongest first; NaN, infinite and
+/// negative scores (a damaged or hand-built profile) count as nothing.
+fn interest_shares(profile: &Profile, m: &Manifest, now_ms: i64) -> Vec<(String, f64)> {
+    let mut xs: Vec<(String, f64)> =
+        profile.affinities(now_ms, m).into_iter().map(|(t, s)| (t, f64::from(s))).filter(|(_, s)| s.is_finite() && *s > 0.0).collect();
+    let total: f64 = xs.iter().map(|(_, s)| s).sum();
+    if total > 0.0 && total.is_finite() {
+        xs.iter_mut().for_each(|(_, s)| *s /= total);
+    } else {
+        xs.clear();
+    }
+    xs
+}
+
+fn profile_value(p: &Profile, shares: &[(String, f64)]) -> Value {
+    let mut o = Object::with_capacity(4);
+    o.insert("affinity", Value::Object(shares.iter().map(|(t, s)| (t.clone(), Value::Number(*s))).collect()));
+    o.insert("visits", Value::Number(f64::from(p.visits)));
+    o.insert("sessions", Value::Number(f64::from(p.sessions)));
+    o.insert("purchases", Value::Number(f64::from(p.content.purchases)));
+    Value::Object(o)
+}
+
+/// Builds the condition document and evaluates segments against it (in
+/// manifest order; a segment sees the ones before it).
+fn document(m: &Manifest, ctx: &Context, profile: Option<Value>, claims: &[VerifiedClaim]) -> (Value, Vec<usize>) {
+    let mut doc = ctx.attributes.clone();
+    doc.insert("context", ctx.to_value());
+    doc.insert("profile", profile.unwrap_or_else(|| Value::Object(Object::new())));
+    doc.insert("claims", Value::Object(claims.iter().map(|c| (c.trait_name.clone(), c.value.clone())).collect()));
+    doc.insert("segments", Value::Array(Vec::new()));
+    let mut doc = Value::Object(doc);
+    let groups = m.growthbook.saved_groups();
+    let mut matched = Vec::new();
+    for (i, seg) in m.segments.iter().enumerate() {
+        if seg.condition.eval(&doc, groups) {
+            matched.push(i);
+            if let Value::Object(o) = &mut doc {
+                if let Some(Value::Array(a)) = o.get_mut("segments") {
+                    a.push(Value::String(seg.id.clone()));
+                }
+            }
+        }
+    }
+    (doc, matched)
+}
