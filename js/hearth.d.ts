@@ -182,6 +182,8 @@ export interface SessionOptions {
   storage?: 'localStorage' | 'memory';
   /** Epoch milliseconds now (default `Date.now`). */
   clock?: () => number;
+  /** Two 32-bit halves of the visitor's decision secret; random by default. Fix it only to replay decisions (tests). */
+  secret?: [number, number];
 }
 
 /** Google Consent Mode v2 states hearth reads. */
@@ -249,6 +251,8 @@ export class Session {
   private constructor();
   consent(signals?: ConsentSignals): ConsentOutcome;
   readonly allowed: Capability[];
+  /** Records an event document (what `view`, `purchase`... send), including slot feedback. */
+  event(event: { type: 'view' | 'click' | 'addToCart' | 'purchase'; item: string } | { type: 'search'; tag: string } | { type: 'impression' | 'slotClick'; slot: string; variant: string }): Learned;
   view(item: string): Learned;
   click(item: string): Learned;
   addToCart(item: string): Learned;
@@ -262,8 +266,92 @@ export class Session {
   unmute(tag: string): void;
   export(): ProfileExport;
   erase(): { removed: string[]; failed?: string };
+  /** Decides a page in one call. */
+  page(request: PageRequest, context?: PageContext): PageAnswer;
+  decide(slot: string, context?: PageContext): SlotDecision | DecisionError;
+  recommend(list: string, k?: number, context?: PageContext): Recommendation[] | DecisionError;
+  artworks(items: string[], context?: PageContext): { [item: string]: ArtworkChoice | DecisionError };
+  promotions(placement: string, context?: PageContext): PromotionAnswer | DecisionError;
   /** Calls made to device storage so far (0 until consent allows storage). */
   readonly storageCalls: number;
+}
+
+/** What the page shows: slots, artworks, promotion placements, recommendation lists. */
+export interface PageRequest {
+  slots?: string[] | 'all';
+  artworks?: string[];
+  promotions?: string[];
+  recommend?: Array<{ list: string; k?: number }>;
+}
+
+/** The page view: used in conditions (`context.*`) and for dayparts; nothing of it is stored. */
+export interface PageContext {
+  url?: string;
+  path?: string;
+  /** The referrer URL; only its category (direct, internal, search, social, email, other) is used. */
+  referrer?: string;
+  /** `-new Date().getTimezoneOffset()`. */
+  utcOffsetMinutes?: number;
+  device?: 'mobile' | 'tablet' | 'desktop';
+  /** Classified into a device when `device` is absent; not stored. */
+  userAgent?: string;
+  locale?: string;
+  /** ISO 3166-1 alpha-2 hint. */
+  country?: string;
+  attributes?: Attributes;
+  /** Signed claims (loyalty tier, birth month...): verified against the manifest's key; others ignored with a reason. */
+  claims?: string[];
+  /** Randomization epoch; default: the visitor's local day. */
+  epoch?: number;
+}
+
+export interface DecisionError {
+  error: string;
+}
+
+export interface SlotDecision {
+  slot: string;
+  variant: string;
+  content: { [field: string]: Json };
+  strategy: 'experiment' | 'rules' | 'affinity' | 'bandit';
+  /** For people: "because you often look at Trail running". */
+  reason: string;
+  codes: string[];
+  /** Probability this policy had of choosing this variant (for off-policy evaluation). */
+  propensity: number;
+  explored: boolean;
+}
+
+export interface ArtworkChoice {
+  artwork: string;
+  content: { [field: string]: Json };
+  reason: string;
+  codes: string[];
+  propensity: number;
+  explored: boolean;
+}
+
+export interface PromotionAnswer {
+  chosen: Array<{ promotion: string; content: { [field: string]: Json }; score: number; reason: string }>;
+  skipped: Array<{ promotion: string; why: string }>;
+}
+
+export interface Recommendation {
+  item: string;
+  title: string | null;
+  content: { [field: string]: Json };
+  score: number;
+  reason: string;
+  codes: string[];
+}
+
+export interface PageAnswer {
+  slots: { [slot: string]: SlotDecision | DecisionError };
+  artworks: { [item: string]: ArtworkChoice | DecisionError };
+  promotions: { [placement: string]: PromotionAnswer | DecisionError };
+  recommendations: { [list: string]: Recommendation[] | DecisionError };
+  segments: string[];
+  rejectedClaims: Array<{ index: number; trait: string | null; problem: string }>;
 }
 
 /** An experiment definition compiled by `Hearth.experiment`. */

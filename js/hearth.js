@@ -140,7 +140,8 @@ export class Hearth {
    */
   session(options = {}) {
     const clock = options.clock ?? Date.now;
-    const [hi, lo] = globalThis.crypto.getRandomValues(new Uint32Array(2));
+    // The secret seeds this visitor's decisions; fix it only to replay them (tests).
+    const [hi, lo] = options.secret ?? globalThis.crypto.getRandomValues(new Uint32Array(2));
     const storage = options.storage ?? (globalThis.localStorage === undefined ? 'memory' : 'localStorage');
     return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock);
   }
@@ -247,29 +248,33 @@ export class Session {
     return JSON.parse(this.#s.allowed());
   }
 
-  #track(event) {
+  /**
+   * Records an event document: `{type: 'view' | 'click' | 'addToCart' | 'purchase', item}`,
+   * `{type: 'search', tag}`, or slot feedback `{type: 'impression' | 'slotClick', slot, variant}`.
+   */
+  event(event) {
     return JSON.parse(call(() => this.#s.track(JSON.stringify(event), this.#clock())));
   }
 
   view(item) {
-    return this.#track({ type: 'view', item });
+    return this.event({ type: 'view', item });
   }
 
   click(item) {
-    return this.#track({ type: 'click', item });
+    return this.event({ type: 'click', item });
   }
 
   addToCart(item) {
-    return this.#track({ type: 'addToCart', item });
+    return this.event({ type: 'addToCart', item });
   }
 
   purchase(item) {
-    return this.#track({ type: 'purchase', item });
+    return this.event({ type: 'purchase', item });
   }
 
   /** Browsing or searching within a taxonomy category (the tag, never the search text). */
   search(tag) {
-    return this.#track({ type: 'search', tag });
+    return this.event({ type: 'search', tag });
   }
 
   /** A promotion was shown / dismissed / converted (caps and cooldowns). */
@@ -305,6 +310,37 @@ export class Session {
   /** Removes every stored key and in-memory trace; consent is undetermined again. */
   erase() {
     return JSON.parse(this.#s.erase(this.#clock()));
+  }
+
+  /**
+   * Decides a page in one call: `{slots: [ids] | 'all', artworks: [itemIds],
+   * promotions: [placements], recommend: [{list, k}]}` against a page
+   * context `{url, referrer, utcOffsetMinutes, device | userAgent, locale,
+   * country, attributes, claims}`. Each answer carries its reason, reason
+   * codes and propensity; a request hearth cannot answer is `{error}`.
+   */
+  page(request, context = {}) {
+    return JSON.parse(call(() => this.#s.page(JSON.stringify(request), JSON.stringify(context), this.#clock())));
+  }
+
+  /** The chosen variant of one slot (see `page`). */
+  decide(slot, context) {
+    return this.page({ slots: [String(slot)] }, context).slots[slot];
+  }
+
+  /** Up to `k` recommendations from a list (see `page`). */
+  recommend(list, k, context) {
+    return this.page({ recommend: [{ list: String(list), ...(k === undefined ? {} : { k }) }] }, context).recommendations[list];
+  }
+
+  /** The artwork for each item id, in one call (see `page`). */
+  artworks(items, context) {
+    return this.page({ artworks: items.map(String) }, context).artworks;
+  }
+
+  /** The promotions to show in a placement (see `page`). */
+  promotions(placement, context) {
+    return this.page({ promotions: [String(placement)] }, context).promotions[placement];
   }
 
   /** Calls made to device storage so far (0 until consent allows storage). */

@@ -28,6 +28,7 @@ pub mod claims;
 mod context;
 mod explain;
 mod feedback;
+mod page;
 mod promotions;
 mod recommend;
 pub mod rng;
@@ -37,6 +38,7 @@ pub use artwork::{ArtworkChoice, DEFAULT_ARTWORK_EXPLORATION};
 pub use context::{Context, Device, LocalTime, Referrer};
 pub use explain::{Because, Code, Codes, Decision};
 pub use feedback::{promotion_feedback, slot_feedback, Feedback, NotLearned, Outcome};
+pub use page::Request;
 pub use promotions::{PromotionPick, Promotions, Skip, Skipped};
 pub use recommend::{Recommendation, FOLD_IN_LAMBDA};
 

@@ -5,6 +5,7 @@ use super::error;
 use super::local_storage::LocalStorage;
 use super::{parse_json, Inner};
 use crate::consent::signals;
+use crate::decide::{self, Request, Visit};
 use crate::json::{Object, Value};
 use crate::profile::{Event, PromotionEvent};
 use crate::session::{NotLearned, Session};
@@ -134,6 +135,18 @@ impl WasmSession {
             o.insert("failed", Value::String(e.to_string()));
         }
         Value::Object(o).to_json()
+    }
+
+    /// Decides a page (see `decide::Request`): slots, artworks, promotions
+    /// and recommendation lists against one prepared visit; returns JSON.
+    pub fn page(&mut self, request: &str, context: &str, now: f64) -> Result<String, JsError> {
+        let req = Request::from_value(&parse_json("page request", request)?).map_err(|i| error::from_issues("invalid page request", &i))?;
+        let ctx = decide::Context::from_value(&parse_json("page context", context)?, now as i64)
+            .map_err(|i| error::from_issues("invalid page context", &i))?;
+        let caps = *self.session.capabilities();
+        let m = &self.inner.manifest;
+        let profile = self.session.profile(m, now as i64);
+        Ok(Visit::new(m, profile, &caps, &ctx).answer(&req))
     }
 
     /// Calls made to the storage backend so far (privacy tests assert 0 before consent).

@@ -127,3 +127,26 @@ test('bad consent input is a clear error; bad consent strings are ignored with a
   assert.throws(() => s.promotion('spring-sale', 'liked'), /impression, dismiss or conversion/);
   assert.deepEqual(s.view('no-such-item'), { learned: false, why: 'not learned: unknown catalog item `no-such-item`' });
 });
+
+test('page decisions: contextual before consent, personal after, errors as values', () => {
+  const s = engine.session({ storage: 'memory', clock: () => T0 });
+  const before = s.decide('hero', { url: 'https://shop.example/' });
+  assert.equal(before.variant, 'classic');
+  assert.ok(before.codes.includes('no-content-consent'), before.codes.join());
+  s.consent(all);
+  for (let i = 0; i < 4; i++) s.view('shoe-ridge');
+  const after = s.decide('hero', { url: 'https://shop.example/' });
+  assert.equal(after.variant, 'trail');
+  assert.equal(after.reason, 'because you often look at Trail running');
+  assert.ok(after.propensity > 0 && after.propensity <= 1);
+  const recs = s.recommend('home', 2);
+  assert.equal(recs.length, 2);
+  assert.match(recs[0].reason, /^because you viewed|popular/);
+  assert.deepEqual(s.decide('nope'), { error: 'unknown slot `nope`: declare it under `slots` (declared: hero, banner)' });
+  assert.match(s.artworks(['shoe-ridge', 'missing']).missing.error, /missing/);
+  assert.throws(() => s.page({ slots: 3 }), /slots: must be an array of strings, found number/);
+  assert.throws(() => s.page({}, { device: 'fridge' }), /device: must be mobile, tablet or desktop/);
+  const promos = s.promotions('promo-bar', { claims: ['forged.claim'] });
+  assert.ok(promos.skipped.some((p) => p.promotion === 'gold-members'), JSON.stringify(promos));
+  assert.equal(s.page({}, { claims: ['forged.claim'] }).rejectedClaims.length, 1);
+});
