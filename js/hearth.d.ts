@@ -266,6 +266,10 @@ export class Session {
   unmute(tag: string): void;
   export(): ProfileExport;
   erase(): { removed: string[]; failed?: string };
+  /** At the edge: adopts the `hearth` cookie value (needs store consent; call `consent()` first). */
+  loadDigest(cookie: string): { ok: true } | { ignored: string };
+  /** At the edge: the `Set-Cookie` value for the visitor's digest (`Secure; SameSite=Lax; Path=/`), or undefined without store consent. */
+  digestCookie(): string | undefined;
   /** Decides a page in one call. */
   page(request: PageRequest, context?: PageContext): PageAnswer;
   decide(slot: string, context?: PageContext): SlotDecision | DecisionError;

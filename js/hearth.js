@@ -343,6 +343,20 @@ export class Session {
     return this.page({ promotions: [String(placement)] }, context).promotions[placement];
   }
 
+  /**
+   * At the edge: adopts the `hearth` cookie value (sticky assignments, coarse
+   * interests). Needs store consent, so call `consent()` first. Returns
+   * `{ok: true}` or `{ignored: reason}` for a tampered or garbage cookie.
+   */
+  loadDigest(cookie) {
+    return JSON.parse(this.#s.loadDigest(String(cookie), this.#clock()));
+  }
+
+  /** At the edge: the `Set-Cookie` value for the visitor's digest, or `undefined` without store consent. */
+  digestCookie() {
+    return this.#s.digestCookie(globalThis.crypto.getRandomValues(new Uint8Array(16)), this.#clock());
+  }
+
   /** Calls made to device storage so far (0 until consent allows storage). */
   get storageCalls() {
     return this.#s.storageCalls();

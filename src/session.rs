@@ -15,7 +15,7 @@ use crate::consent::policy::{self, Capabilities, Decision, Downgrade, Signals};
 use crate::json::{Object, Value};
 use crate::manifest::Manifest;
 use crate::profile::{Event, Profile, PromotionEvent, RecordError};
-use crate::store::{self, Backend, Erased, Storage};
+use crate::store::{self, Backend, ConsentState, Digest, DigestError, Erased, Storage};
 use crate::time::format_day;
 
 /// What a consent change did.
@@ -57,6 +57,8 @@ pub struct Session<B: Backend> {
     sensitive: bool,
     /// The day consent was last set (for the export's consent record).
     consent_day: Option<i64>,
+    /// The anonymous id of the edge cookie digest, once known.
+    digest_id: Option<[u8; 16]>,
 }
 
 impl<B: Backend> Session<B> {
@@ -70,6 +72,7 @@ impl<B: Backend> Session<B> {
             loaded: false,
             sensitive: false,
             consent_day: None,
+            digest_id: None,
         }
     }
 
@@ -212,7 +215,48 @@ impl<B: Backend> Session<B> {
         self.loaded = false;
         self.sensitive = false;
         self.consent_day = None;
+        self.digest_id = None;
         erased
+    }
+
+    /// At the edge: adopts the `hearth` cookie digest (sticky assignments and
+    /// coarse affinities) into the in-memory profile. Reading a cookie is a
+    /// storage read, so this needs `store` consent (set consent first); a
+    /// tampered or garbage cookie is ignored with the reason returned.
+    pub fn load_digest(&mut self, cookie: &str, m: &Manifest, now_ms: i64) -> Result<(), DigestError> {
+        if self.decision.capabilities.store.is_none() {
+            return Ok(());
+        }
+        let d = store::decode_digest(cookie)?;
+        self.profile.sticky = d.sticky;
+        if self.decision.capabilities.use_content.is_some() || self.decision.capabilities.build_content.is_some() {
+            let day = now_ms.div_euclid(crate::time::DAY_MS) as i32;
+            // Strengths 0-15 become scores; only taxonomy tags are taken.
+            self.profile.content.affinities = d
+                .affinities
+                .into_iter()
+                .filter(|(t, _)| m.taxonomy.get(t).is_some())
+                .map(|(tag, s)| crate::profile::Affinity { tag, score: f32::from(s) / 3.0, day })
+                .collect();
+        }
+        self.digest_id = Some(d.id);
+        Ok(())
+    }
+
+    /// At the edge: the `Set-Cookie` value carrying this visitor's digest, or
+    /// `None` without `store` consent (then no cookie may be set). `fresh_id`
+    /// is the host's randomness, used when the visitor has no id yet.
+    pub fn digest_cookie(&mut self, m: &Manifest, now_ms: i64, fresh_id: [u8; 16]) -> Option<String> {
+        let cap = self.decision.capabilities.store?;
+        let top = self.profile.affinities(now_ms, m);
+        let max = top.first().map_or(1.0, |(_, s)| *s).max(f32::MIN_POSITIVE);
+        let digest = Digest {
+            id: *self.digest_id.get_or_insert(fresh_id),
+            sticky: self.profile.sticky.clone(),
+            affinities: top.iter().take(store::MAX_DIGEST_TAGS).map(|(t, s)| (t.clone(), (s / max * 15.0).round() as u8)).collect(),
+            consent: ConsentState::of(&self.decision.capabilities, now_ms.div_euclid(crate::time::DAY_MS) as i32),
+        };
+        Some(store::set_cookie(cap, &digest, store::MAX_AGE_SECS))
     }
 
     /// Everything held about the visitor, readable by a person: the profile

@@ -149,3 +149,26 @@ fn mute_and_pause_persist() {
     assert_eq!(doc.get("paused").unwrap().as_bool(), Some(true));
     assert!(matches!(next.record(&view("tent-2p"), &m, T0), Err(NotLearned::Invalid(_))));
 }
+
+#[test]
+fn the_edge_digest_needs_store_consent_and_round_trips() {
+    let m = manifest();
+    let mut s = Session::new(hearth::store::MemoryStore::new(), 1, T0);
+    assert_eq!(s.digest_cookie(&m, T0, [7; 16]), None, "no cookie without store consent");
+    s.set_consent(&choices(true, true, false), false, &m, T0);
+    for _ in 0..3 {
+        s.record(&view("shoe-ridge"), &m, T0).unwrap();
+    }
+    s.record(&view("tent-2p"), &m, T0).unwrap();
+    let cookie = s.digest_cookie(&m, T0, [7; 16]).unwrap();
+    assert!(cookie.starts_with("hearth=") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let value = cookie.trim_start_matches("hearth=").split(';').next().unwrap();
+    let mut edge = Session::new(hearth::store::MemoryStore::new(), 2, T0);
+    edge.set_consent(&choices(true, true, false), false, &m, T0);
+    edge.load_digest(value, &m, T0).unwrap();
+    let top = edge.profile(&m, T0).affinities(T0, &m);
+    assert_eq!(top[0].0, "trail-running");
+    assert!(edge.load_digest("tampered-garbage", &m, T0).is_err());
+    // The same visitor keeps the same id.
+    assert_eq!(edge.digest_cookie(&m, T0, [9; 16]).unwrap().split(';').next(), cookie.split(';').next());
+}
