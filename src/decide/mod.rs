@@ -98,6 +98,10 @@ pub struct Visit<'a> {
     epoch: u64,
     /// Tag -> share of total interest; empty without content consent.
     shares: Vec<(String, f64)>,
+    /// Indices into `shares`, sorted by tag, for [`Visit::share`].
+    by_tag: Vec<usize>,
+    /// Shares by taxonomy position, for catalog-wide ranking ([`Item::tag_ids`](crate::manifest::Item)).
+    dense: Vec<f64>,
     /// The condition document for slots (profile only with content consent).
     doc: Value,
     segments: Vec<usize>,
@@ -115,7 +119,29 @@ impl<'a> Visit<'a> {
         let shares = if caps.use_content.is_some() { interest_shares(profile, m, ctx.now_ms) } else { Vec::new() };
         let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
         let (doc, segments) = document(m, ctx, profile_doc, &claims);
-        Visit { m, profile, caps: *caps, ctx, epoch: ctx.epoch(), shares, doc, segments, contextual: OnceCell::new(), claims, rejected }
+        let mut by_tag: Vec<usize> = (0..shares.len()).collect();
+        by_tag.sort_by(|&a, &b| shares[a].0.cmp(&shares[b].0));
+        let mut dense = vec![0.0; m.taxonomy.tags.len()];
+        for (t, share) in &shares {
+            if let Some(i) = m.taxonomy.tags.iter().position(|x| &x.id == t) {
+                dense[i] = *share;
+            }
+        }
+        Visit {
+            m,
+            profile,
+            caps: *caps,
+            ctx,
+            epoch: ctx.epoch(),
+            shares,
+            by_tag,
+            dense,
+            doc,
+            segments,
+            contextual: OnceCell::new(),
+            claims,
+            rejected,
+        }
     }
 
     /// Chooses the variant of `slot` for this visitor.
@@ -163,7 +189,10 @@ impl<'a> Visit<'a> {
     }
 
     fn share(&self, tag: &str) -> f64 {
-        self.shares.iter().find(|(t, _)| t == tag).map_or(0.0, |(_, s)| *s)
+        match self.by_tag.binary_search_by(|&i| self.shares[i].0.as_str().cmp(tag)) {
+            Ok(i) => self.shares[self.by_tag[i]].1,
+            Err(_) => 0.0,
+        }
     }
 
     /// The contextual document: no profile, segments re-evaluated without it.
@@ -173,6 +202,16 @@ impl<'a> Visit<'a> {
         }
         let (d, s) = self.contextual.get_or_init(|| document(self.m, self.ctx, None, &self.claims));
         (d, s)
+    }
+
+    /// The summed share of an item's tags.
+    fn item_share(&self, it: &crate::manifest::Item) -> f64 {
+        if self.m.taxonomy.tags.is_empty() {
+            // Without a taxonomy, items' tags are free-form: look them up by name.
+            it.tags.iter().map(|t| self.share(t)).sum()
+        } else {
+            it.tag_ids.iter().map(|&i| self.dense.get(usize::from(i)).copied().unwrap_or(0.0)).sum()
+        }
     }
 
     fn label(&self, tag: &'a str) -> &'a str {
@@ -222,7 +261,7 @@ fn interest_shares(profile: &Profile, m: &Manifest, now_ms: i64) -> Vec<(String,
 
 fn profile_value(p: &Profile, shares: &[(String, f64)]) -> Value {
     let mut o = Object::with_capacity(4);
-    o.insert("affinity", Value::Object(shares.iter().map(|(t, s)| (t.clone(), Value::Number(*s))).collect()));
+    o.insert("affinity", Value::Object(Object::from_distinct(shares.iter().map(|(t, s)| (t.clone(), Value::Number(*s))))));
     o.insert("visits", Value::Number(f64::from(p.visits)));
     o.insert("sessions", Value::Number(f64::from(p.sessions)));
     o.insert("purchases", Value::Number(f64::from(p.content.purchases)));

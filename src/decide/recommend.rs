@@ -78,13 +78,10 @@ impl<'a> Visit<'a> {
             .filter(|r| l.exclude_viewed || (l.exclude_purchased && r.seen == Seen::Purchased))
             .map(|r| r.item.as_str())
             .collect();
-        // The recent items resolved against the catalog in one pass.
-        let recent_ids: std::collections::HashMap<&str, Seen> = recent.iter().map(|r| (r.item.as_str(), r.seen)).collect();
-        let history: Vec<(&'a Item, Seen)> = if recent_ids.is_empty() {
-            Vec::new()
-        } else {
-            items.iter().filter_map(|it| recent_ids.get(it.id.as_str()).map(|s| (it, *s))).collect()
-        };
+        // The recent items resolved against the catalog (an indexed lookup each),
+        // in catalog order as the fold-in expects.
+        let mut history: Vec<(&'a Item, Seen)> = recent.iter().filter_map(|r| m.catalog.get(&r.item).map(|it| (it, r.seen))).collect();
+        history.sort_by_key(|(it, _)| m.catalog.position(&it.id));
         let user = if personal { self.fold_in(&history) } else { None };
         let has_history = !self.shares.is_empty() || user.is_some();
         let pop_weight = if has_history { POPULARITY_TIE_BREAK } else { 1.0 };
@@ -94,13 +91,13 @@ impl<'a> Visit<'a> {
         let groups = m.growthbook.saved_groups();
         let mut scored: Vec<Scored> = Vec::with_capacity(items.len());
         for (idx, it) in items.iter().enumerate() {
-            if excluded.contains(it.id.as_str()) {
+            if !excluded.is_empty() && excluded.contains(it.id.as_str()) {
                 continue;
             }
             if !l.filter.is_always() && !l.filter.eval(&item_doc(it), groups) {
                 continue;
             }
-            let tags: f64 = if self.shares.is_empty() { 0.0 } else { it.tags.iter().map(|t| self.share(t)).sum() };
+            let tags: f64 = if self.shares.is_empty() { 0.0 } else { self.item_share(it) };
             let factors = match (&user, usable_factors(it, m.catalog.factor_dims)) {
                 (Some(u), Some(y)) => u.iter().zip(y).map(|(a, b)| a * f64::from(*b)).sum(),
                 _ => 0.0,
@@ -191,14 +188,7 @@ impl<'a> Visit<'a> {
             return None;
         }
         // μ = tr(YᵀY)/d + λ: the catalog Gram matrix's isotropic part.
-        let trace: f64 = m
-            .catalog
-            .items
-            .iter()
-            .filter_map(|it| usable_factors(it, d))
-            .map(|y| y.iter().map(|x| f64::from(*x) * f64::from(*x)).sum::<f64>())
-            .sum();
-        let mu = trace / d as f64 + FOLD_IN_LAMBDA;
+        let mu = m.catalog.factor_trace() / d as f64 + FOLD_IN_LAMBDA;
         let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum::<f64>();
         // b = Yᵀ c (targets 1, confidence c).
         let mut b = vec![0.0; d];
@@ -256,8 +246,10 @@ impl<'a> Visit<'a> {
 }
 
 /// An item's factors when they are usable: the catalog's dimension, all finite.
+/// The item's factors when they have the catalog's dimension. (The manifest
+/// parser only accepts finite numbers, so they need no further check.)
 fn usable_factors(it: &Item, d: usize) -> Option<&[f32]> {
-    it.factors.as_deref().filter(|f| d > 0 && f.len() == d && f.iter().all(|x| x.is_finite()))
+    it.factors.as_deref().filter(|f| d > 0 && f.len() == d)
 }
 
 /// The document a list's `filter` sees: `{id, title, tags, ...content}`.

@@ -98,6 +98,26 @@ impl Object {
     }
 }
 
+impl Object {
+    /// Builds an object from entries whose keys are known to be distinct
+    /// (tag ids, attribute names), in linear time: `FromIterator` checks each
+    /// key against all earlier ones, which is quadratic for big objects.
+    /// Array-index keys still go through [`Object::insert`] to keep
+    /// JavaScript's order; a repeated key would be kept twice, so callers
+    /// must only pass distinct keys.
+    pub fn from_distinct(entries: impl IntoIterator<Item = (String, Value)>) -> Object {
+        let mut o = Object::new();
+        for (k, v) in entries {
+            if array_index(&k).is_some() {
+                o.insert(k, v);
+            } else {
+                o.entries.push((k, v));
+            }
+        }
+        o
+    }
+}
+
 impl FromIterator<(String, Value)> for Object {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
         let mut o = Object::new();

@@ -228,11 +228,38 @@ pub struct Catalog {
     /// Dimension of item factors (0 when items carry none).
     pub factor_dims: usize,
     pub items: Vec<Item>,
+    /// Item ids with their positions, sorted by id: `get` is on every
+    /// decision's path (recent items, artwork grids), so it must not scan.
+    index: Vec<(String, usize)>,
+    /// `tr(YᵀY)` over the items' factor vectors (for recommendation fold-in).
+    trace: f64,
 }
 
 impl Catalog {
+    pub fn new(factor_dims: usize, items: Vec<Item>) -> Catalog {
+        let mut index: Vec<(String, usize)> = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
+        index.sort();
+        let trace = items
+            .iter()
+            .filter_map(|it| it.factors.as_deref().filter(|f| factor_dims > 0 && f.len() == factor_dims))
+            .map(|y| y.iter().map(|x| f64::from(*x) * f64::from(*x)).sum::<f64>())
+            .sum();
+        Catalog { factor_dims, items, index, trace }
+    }
+
+    /// The position of item `id` in `items`.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        let i = self.index.binary_search_by(|(k, _)| k.as_str().cmp(id)).ok()?;
+        Some(self.index[i].1)
+    }
+
+    /// `tr(YᵀY)`: the summed squared norms of the items' factor vectors.
+    pub fn factor_trace(&self) -> f64 {
+        self.trace
+    }
+
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.id == id)
+        self.items.get(self.position(id)?)
     }
 }
 
@@ -245,6 +272,9 @@ pub struct Item {
     pub content: Object,
     pub artworks: Vec<Artwork>,
     pub factors: Option<Vec<f32>>,
+    /// `tags` as positions in `taxonomy.tags` (tags outside it left out), so
+    /// ranking a catalog compares numbers, not strings.
+    pub tag_ids: Vec<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -441,6 +471,12 @@ impl Decoder<'_, '_> {
         }
         if let Some(v) = f.get("catalog") {
             m.catalog = self.catalog(v, &tags);
+            let mut positions: Vec<(&str, u16)> = m.taxonomy.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i as u16)).collect();
+            positions.sort();
+            let position = |t: &str| positions.binary_search_by(|(k, _)| (*k).cmp(t)).ok().map(|i| positions[i].1);
+            for item in &mut m.catalog.items {
+                item.tag_ids = item.tags.iter().filter_map(|t| position(t)).collect();
+            }
         }
         if let Some(v) = f.get("recommendations") {
             m.recommendations = self.keyed(v, "recommendations", |d, id, v, p| d.recommendation_list(id, v, p));
@@ -848,7 +884,7 @@ impl Decoder<'_, '_> {
             }
         }
         f.deny_unknown(self.issues);
-        Catalog { factor_dims, items }
+        Catalog::new(factor_dims, items)
     }
 
     fn item(&mut self, v: &Value, path: &str, dims: usize, tags: &TagCheck) -> Option<Item> {
@@ -893,7 +929,7 @@ impl Decoder<'_, '_> {
             }
         };
         f.deny_unknown(self.issues);
-        Some(Item { id, title, tags: tag_list, content, artworks, factors })
+        Some(Item { id, title, tags: tag_list, content, artworks, factors, tag_ids: Vec::new() })
     }
 
     fn artwork(&mut self, v: &Value, path: &str, tags: &TagCheck) -> Option<Artwork> {

@@ -222,8 +222,16 @@ impl Profile {
 
     /// All affinities on `now_ms`, strongest first, muted tags left out.
     pub fn affinities(&self, now_ms: i64, m: &Manifest) -> Vec<(String, f32)> {
-        let mut out: Vec<(String, f32)> =
-            self.content.affinities.iter().map(|a| (a.tag.clone(), self.affinity(&a.tag, now_ms, m))).filter(|(_, s)| *s > 0.0).collect();
+        let today = day_of(now_ms);
+        // One pass (tags are unique in the list): this is on every decision's path.
+        let mut out: Vec<(String, f32)> = self
+            .content
+            .affinities
+            .iter()
+            .filter(|a| !self.muted.contains(&a.tag))
+            .map(|a| (a.tag.clone(), decayed(a.score, a.day, today, m.profile.half_life_days)))
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
