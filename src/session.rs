@@ -239,6 +239,10 @@ impl<B: Backend> Session<B> {
                 .map(|(tag, s)| crate::profile::Affinity { tag, score: f32::from(s) / 3.0, day })
                 .collect();
         }
+        // The same visitor gets the same decision seed on every request.
+        let mut seed = [0u8; 8];
+        seed.copy_from_slice(&d.id[..8]);
+        self.profile.secret = u64::from_le_bytes(seed);
         self.digest_id = Some(d.id);
         Ok(())
     }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Load test on loopback: wrk against the pass-through worker and the hearth worker, same
+# origin page (~100 KB of HTML with 10 slots, served by workerd's static origin), then the
+# streaming check (first byte vs origin completion). Needs worker/build.sh first and wrk
+# (apt-get install -y wrk). Env: DURATION (10s), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+cd "$root"
+command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 1; }
+DURATION="${DURATION:-10s}" CONNECTIONS="${CONNECTIONS:-16}" THREADS="${THREADS:-2}" PORT_BASE="${PORT_BASE:-18787}"
+site="$here/build/bench-site"
+mkdir -p "$site"
+node -e "import('$here/test/page.mjs').then(m => process.stdout.write(m.benchPage()))" > "$site/index.html"
+hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2))
+node_modules/.bin/workerd serve worker/config.capnp config -d "site-files=$site" \
+  --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" \
+  2> /tmp/hearth-bench-workerd.log &
+wpid=$!
+trap 'kill $wpid 2>/dev/null || true; wait $wpid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$plain_port/" && break; sleep 0.1; done
+bytes=$(curl -s "http://127.0.0.1:$origin_port/" | wc -c)
+slots=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | grep -o 'data-hearth-decided=' | wc -l)
+echo "origin page: $bytes bytes; hearth worker decided $slots elements per page"
+
+run() { # name port -> "rps p50_ms p99_ms errors"
+  wrk -t1 -c4 -d2s -H 'Accept: text/html' "http://127.0.0.1:$2/" > /dev/null # warm-up
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept: text/html' "http://127.0.0.1:$2/")
+  echo "$out" > "/tmp/hearth-bench-$1.txt"
+  node -e '
+    const o = require("fs").readFileSync(0, "utf8");
+    const ms = (s) => { const m = /([\d.]+)(us|ms|s)/.exec(s); return m[2] === "us" ? m[1] / 1000 : m[2] === "s" ? m[1] * 1000 : +m[1]; };
+    const rps = +/Requests\/sec:\s+([\d.]+)/.exec(o)[1];
+    const p50 = ms(/ 50%\s+(\S+)/.exec(o)[1]), p99 = ms(/ 99%\s+(\S+)/.exec(o)[1]);
+    const non2xx = +(/Non-2xx or 3xx responses: (\d+)/.exec(o)?.[1] ?? 0);
+    const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(o);
+    const errors = non2xx + (sock ? sock.slice(1).reduce((a, b) => a + +b, 0) : 0);
+    const reqs = +/(\d+) requests in/.exec(o)[1];
+    console.log([rps, p50, p99, errors, reqs].join(" "));' <<< "$out"
+}
+read -r p_rps p_p50 p_p99 p_err p_n <<< "$(run plain $plain_port)"
+read -r h_rps h_p50 h_p99 h_err h_n <<< "$(run hearth $hearth_port)"
+node -e '
+  const [pr, p50, p99, pe, pn, hr, h50, h99, he, hn] = process.argv.slice(1).map(Number);
+  const row = (n, r, a, b, e, c) => console.log(`${n.padEnd(14)} ${r.toFixed(0).padStart(8)} req/s   p50 ${a.toFixed(2).padStart(6)} ms   p99 ${b.toFixed(2).padStart(6)} ms   ${c} requests, ${e} errors`);
+  row("pass-through", pr, p50, p99, pe, pn);
+  row("hearth", hr, h50, h99, he, hn);
+  console.log(`ratio hearth/pass-through: req/s ${(hr / pr).toFixed(3)} (${((1 - hr / pr) * 100).toFixed(1)}% fewer), p50 +${(h50 - p50).toFixed(2)} ms, p99 +${(h99 - p99).toFixed(2)} ms`);
+  if (pe || he) { console.log("ERRORS during the run"); process.exitCode = 1; }' \
+  "$p_rps" "$p_p50" "$p_p99" "$p_err" "$p_n" "$h_rps" "$h_p50" "$h_p99" "$h_err" "$h_n"
+kill $wpid; wait $wpid 2>/dev/null || true; trap - EXIT
+node "$here/test/ttfb.mjs"

@@ -1,0 +1,190 @@
+// hearth at the edge: fetch the origin page, decide it once with the Wasm
+// engine, and stream it through HTMLRewriter with the decisions applied and
+// embedded, so the first byte is already personalized and the browser module
+// adopts the edge's answer instead of deciding again.
+//
+// Everything here is platform code (workerd / Cloudflare Workers); the
+// decisions are all made in Rust. `createWorker` takes its dependencies so
+// unit tests can inject a fake origin, a bad manifest or a failing engine.
+
+import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
+import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
+import { rewriter, pageRequestOf } from './rewrite.js';
+
+const DEFAULTS = {
+  /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
+  maxHtmlBytes: 2 * 1024 * 1024,
+  /** An origin slower than this to send its headers is passed through unchanged (not personalized, not aborted). */
+  originBudgetMs: 3000,
+  /** Items whose artwork is decided per page at most (the manifest's first N with artworks). */
+  maxArtworks: 200,
+};
+
+const TIMED_OUT = Symbol('timed out');
+
+/** Logs without personal data: a fixed event name and error class, never headers, cookies, URLs or messages from request input. */
+function logFailure(log, event, e, extra = {}) {
+  log(JSON.stringify({ hearth: event, error: e?.name ?? typeof e, ...extra }));
+}
+
+/**
+ * @param {object} deps
+ * @param {{load: (m: object|string) => any}} deps.Hearth  the hearth JS API's `Hearth`
+ * @param {object|string} deps.manifest  the manifest (object or JSON text)
+ * @param {(line: string) => void} [deps.log]
+ * @param {() => number} [deps.now]
+ * @param {Partial<typeof DEFAULTS>} [deps.limits]
+ */
+export function createWorker({ Hearth, manifest, log = (l) => console.error(l), now = Date.now, limits = {} }) {
+  let engine;
+  let request0;
+  let loadFailed = false;
+
+  /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
+  function getEngine() {
+    if (engine || loadFailed) return engine;
+    try {
+      const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
+      engine = Hearth.load(doc);
+      request0 = pageRequestOf(doc, limits.maxArtworks ?? DEFAULTS.maxArtworks);
+    } catch (e) {
+      loadFailed = true;
+      // Manifest issues name paths in the manifest, never visitor data.
+      logFailure(log, 'manifest-load-failed', e, { issues: (e?.issues ?? []).slice(0, 20).map((i) => i.path) });
+    }
+    return engine;
+  }
+
+  function limit(env, name, envName) {
+    const v = Number(env?.[envName]);
+    return Number.isFinite(v) && v > 0 ? v : (limits[name] ?? DEFAULTS[name]);
+  }
+
+  /** Decides the whole page once; `null` when the engine fails (the page then passes through). */
+  function decide(request, t) {
+    const eng = getEngine();
+    if (!eng) return null;
+    try {
+      const cookies = parseCookies(request.headers.get('Cookie'));
+      const signals = readConsent(request.headers, cookies);
+      const session = eng.session({ storage: 'memory', clock: () => t });
+      const outcome = session.consent(signals);
+      const store = outcome.allowed.includes('store');
+      const incoming = cookies.has(DIGEST_COOKIE) ? cookies.get(DIGEST_COOKIE) : null;
+      // Adopts the visitor's id (hence a stable decision seed), sticky
+      // assignments and coarse interests; a tampered cookie is ignored.
+      if (store && incoming) session.loadDigest(incoming);
+      const answer = session.page(request0, requestContext(request, t));
+      let setCookie = null;
+      if (store) {
+        const cookie = session.digestCookie();
+        if (cookie && cookie.split(';')[0] !== `${DIGEST_COOKIE}=${incoming}`) setCookie = cookie;
+      } else if (incoming !== null) {
+        // Storage is not (or no longer) allowed: the digest must go.
+        setCookie = deleteDigestCookie();
+      }
+      return { answer, allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
+    } catch (e) {
+      logFailure(log, 'engine-failed', e);
+      return null;
+    }
+  }
+
+  async function fetchOrigin(request, env) {
+    const url = new URL(request.url);
+    const headers = new Headers(request.headers);
+    // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
+    const cookie = forwardedCookieHeader(headers.get('Cookie'));
+    if (cookie) headers.set('Cookie', cookie);
+    else headers.delete('Cookie');
+    const init = { method: request.method, headers, body: request.body, redirect: 'manual' };
+    if (env?.ORIGIN && typeof env.ORIGIN.fetch === 'function') return env.ORIGIN.fetch(new Request(url, init));
+    const base = typeof env?.ORIGIN === 'string' ? env.ORIGIN : env?.ORIGIN_URL;
+    if (!base) throw new Error('no ORIGIN binding');
+    const target = new URL(url.pathname + url.search, base);
+    return fetch(new Request(target, init));
+  }
+
+  async function fetch_(request, env, ctx) {
+    if (env?.HEARTH_TEST_ROUTES === '1' && new URL(request.url).pathname === '/__hearth/scenario') {
+      return scenarioRoute(request);
+    }
+    const t = now();
+    const pending = fetchOrigin(request, env);
+    const personalizable = request.method === 'GET';
+    // Decide while the origin is in flight when this looks like a page load.
+    const early = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? decide(request, t) : undefined;
+
+    const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');
+    let timer;
+    const res = await Promise.race([pending, new Promise((r) => (timer = setTimeout(() => r(TIMED_OUT), budget)))]).finally(() => clearTimeout(timer));
+    if (res === TIMED_OUT) {
+      log(JSON.stringify({ hearth: 'origin-slow', passthrough: true }));
+      return pending;
+    }
+    if (!personalizable || !isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'))) return res;
+
+    const decided = early === undefined ? decide(request, t) : early;
+    if (!decided) return res; // engine failure: logged; the page goes out as it came
+
+    const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
+    const state = { off: false };
+    let input = res;
+    if (!res.headers.has('Content-Length') && res.body) {
+      // Unknown length: count bytes and stop rewriting past the limit.
+      let seen = 0;
+      const counter = new TransformStream({
+        transform(chunk, c) {
+          seen += chunk.byteLength;
+          if (seen > maxBytes) state.off = true;
+          c.enqueue(chunk);
+        },
+      });
+      input = new Response(res.body.pipeThrough(counter), res);
+    }
+    const out = rewriter(decided, state, (e) => logFailure(log, 'rewrite-failed', e)).transform(input);
+    const headers = new Headers(out.headers);
+    headers.set('Cache-Control', 'private');
+    for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
+    if (decided.setCookie) headers.append('Set-Cookie', decided.setCookie);
+    headers.set('X-Hearth', decided.mode);
+    return new Response(out.body, { status: res.status, statusText: res.statusText, headers });
+  }
+
+  /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */
+  async function scenarioRoute(request) {
+    const scenario = await request.json();
+    const text = replayScenario(getEngine(), scenario);
+    return new Response(text, { headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } });
+  }
+
+  return { fetch: fetch_, decide, getEngine };
+}
+
+/** The fixed determinism scenario through this engine: JSON.stringify of the page answer. */
+export function replayScenario(engine, scenario) {
+  const s = engine.session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+  s.consent(scenario.consent);
+  for (const e of scenario.events) {
+    const r = s.event(e);
+    if (!r.learned) throw new Error(`event not learned: ${JSON.stringify(e)}: ${r.why}`);
+  }
+  return JSON.stringify(s.page(scenario.request, scenario.context));
+}
+
+/** A 200 HTML page of acceptable size: everything else (3xx/4xx/5xx, 204/206, other types, huge pages) passes through. */
+export function isPersonalizable(res, maxBytes) {
+  if (res.status !== 200 || !res.body) return false;
+  const type = (res.headers.get('Content-Type') ?? '').toLowerCase();
+  if (!/^\s*text\/html\b/.test(type)) return false;
+  const charset = /charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
+  if (charset && !/^utf-?8$/.test(charset)) return false;
+  // The runtime decodes gzip and br for us (and re-encodes on the way out); anything else passes through.
+  const enc = (res.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
+  if (!['', 'identity', 'gzip', 'br'].includes(enc)) return false;
+  const len = Number(res.headers.get('Content-Length'));
+  if (res.headers.has('Content-Length') && !(len <= maxBytes)) return false;
+  return true;
+}
+
+export { CONSENT_COOKIE };
