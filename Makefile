@@ -4,11 +4,12 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help setup pkg test test-native test-js conformance bench bench-native size demo lint
+.PHONY: help setup setup-browser pkg test test-native test-js test-browser conformance bench bench-native size demo lint
 
 help:
 	@echo "make demo         build and serve the demo (arrives with the browser issue)"
 	@echo "make test         every test: native, Wasm in Node, conformance, bundle size"
+	@echo "make test-browser privacy (and, later, page) tests in headless Chromium"
 	@echo "make conformance  one line per external suite"
 	@echo "make bench        hearth vs the GrowthBook JS SDK, plus native core benches"
 	@echo "make size         gzipped browser bundle size"
@@ -16,16 +17,23 @@ help:
 setup:
 	@tools/setup.sh
 
+# Debian's chromium for the browser tests (installed only when missing).
+setup-browser: setup
+	@tools/setup.sh browser
+
 pkg: setup
 	@tools/build-pkg.sh
 
-test: setup test-native pkg test-js size
+test: setup test-native pkg test-js test-browser size
 
 test-native:
 	$(CARGO) test --quiet
 
 test-js:
 	node --test --test-reporter=spec tests/js/
+
+test-browser: setup-browser pkg
+	node --test --test-reporter=spec www/test/
 
 conformance: setup pkg
 	@$(CARGO) test --quiet --test conformance

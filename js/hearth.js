@@ -142,7 +142,10 @@ export class Hearth {
     const clock = options.clock ?? Date.now;
     // The secret seeds this visitor's decisions; fix it only to replay them (tests).
     const [hi, lo] = options.secret ?? globalThis.crypto.getRandomValues(new Uint32Array(2));
-    const storage = options.storage ?? (globalThis.localStorage === undefined ? 'memory' : 'localStorage');
+    // In a page, localStorage; elsewhere memory. Decided without touching
+    // `localStorage` itself: even reading that property is a storage access
+    // (and throws where site data is blocked), so it waits for consent.
+    const storage = options.storage ?? (typeof globalThis.document === 'object' ? 'localStorage' : 'memory');
     return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock);
   }
 

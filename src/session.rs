@@ -276,9 +276,12 @@ impl<B: Backend> Session<B> {
         consent.insert("why", Value::Array(self.decision.reasons.iter().cloned().map(Value::String).collect()));
         consent.insert("since", self.consent_day.map_or(Value::Null, |d| Value::String(format_day(d))));
         doc.insert("consent", Value::Object(consent));
-        let kept =
-            if self.decision.capabilities.store.is_some() { "on this device (localStorage)" } else { "in memory for this page only" };
-        doc.insert("storedWhere", Value::String(kept.to_owned()));
+        let kept = match (self.decision.capabilities.store, self.storage.degraded()) {
+            (Some(_), None) => "on this device (localStorage)".to_owned(),
+            (Some(_), Some(e)) => format!("in memory for this page only: device storage failed ({e})"),
+            (None, _) => "in memory for this page only".to_owned(),
+        };
+        doc.insert("storedWhere", Value::String(kept));
         Value::Object(doc)
     }
 }

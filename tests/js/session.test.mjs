@@ -40,7 +40,7 @@ const all = { choices: { store: true, content: true, promotions: true, measure: 
 
 test('no storage access before consent or after a refusal', () =>
   withLocalStorage(({ calls }) => {
-    const s = engine.session({ clock: () => T0 });
+    const s = engine.session({ storage: 'localStorage', clock: () => T0 });
     assert.deepEqual(s.view('shoe-ridge'), { learned: false, why: 'not learned: consent does not allow building a profile' });
     const refused = s.consent({ choices: { store: false, content: false } });
     assert.deepEqual(refused.allowed, []);
@@ -52,13 +52,13 @@ test('no storage access before consent or after a refusal', () =>
 
 test('with consent the profile is stored, read back by the next page, and exported readably', () =>
   withLocalStorage(({ data }) => {
-    const s = engine.session({ clock: () => T0 });
+    const s = engine.session({ storage: 'localStorage', clock: () => T0 });
     const outcome = s.consent(all);
     assert.deepEqual(outcome.allowed, ['store', 'buildContent', 'useContent', 'buildPromotions', 'usePromotions', 'measure']);
     assert.deepEqual(s.view('shoe-ridge'), { learned: true });
     s.purchase('shoe-ridge');
     assert.deepEqual([...data.keys()], ['hearth:profile']);
-    const next = engine.session({ clock: () => T0 + 60_000 });
+    const next = engine.session({ storage: 'localStorage', clock: () => T0 + 60_000 });
     next.consent(all);
     const doc = next.export();
     assert.equal(doc.topics[0].label, 'Trail running');
@@ -70,7 +70,7 @@ test('with consent the profile is stored, read back by the next page, and export
 
 test('GPC removes profile-based promotions; a downgrade deletes at once', () =>
   withLocalStorage(({ data }) => {
-    const s = engine.session({ clock: () => T0 });
+    const s = engine.session({ storage: 'localStorage', clock: () => T0 });
     s.consent(all);
     s.view('tent-2p');
     const gpc = s.consent({ ...all, gpc: true });
@@ -86,7 +86,7 @@ test('GPC removes profile-based promotions; a downgrade deletes at once', () =>
 test('erase removes every hearth key and nothing else', () =>
   withLocalStorage(({ data }) => {
     data.set('site-cart', '3 items');
-    const s = engine.session({ clock: () => T0 });
+    const s = engine.session({ storage: 'localStorage', clock: () => T0 });
     s.consent(all);
     s.view('tent-2p');
     s.mute('hiking');
@@ -107,12 +107,14 @@ test('storage that throws degrades to memory and says why', () => {
     length: 0,
   };
   try {
-    const s = engine.session({ clock: () => T0 });
+    const s = engine.session({ storage: 'localStorage', clock: () => T0 });
     s.consent(all);
     assert.deepEqual(s.view('tent-2p'), { learned: true });
     const again = s.consent(all);
     assert.match(again.storageDegraded, /quota/i);
-    assert.equal(s.export().topics[0].tag, 'camping');
+    const doc = s.export();
+    assert.equal(doc.topics[0].tag, 'camping');
+    assert.match(doc.storedWhere, /^in memory for this page only: device storage failed/);
   } finally {
     delete globalThis.localStorage;
   }
