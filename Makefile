@@ -4,12 +4,14 @@ SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 
-.PHONY: help setup setup-browser pkg test test-native test-js test-browser conformance bench bench-native size demo lint
+.PHONY: help setup setup-browser pkg test test-native test-js test-browser test-edge conformance bench bench-native bench-edge size demo lint
 
 help:
 	@echo "make demo         build and serve the demo (arrives with the browser issue)"
 	@echo "make test         every test: native, Wasm in Node, conformance, bundle size"
 	@echo "make test-browser privacy (and, later, page) tests in headless Chromium"
+	@echo "make test-edge    the edge worker: workerd unit tests and integration tests against workerd serve"
+	@echo "make bench-edge   wrk against a pass-through worker and the hearth worker on loopback"
 	@echo "make conformance  one line per external suite"
 	@echo "make bench        hearth vs the GrowthBook JS SDK, plus native core benches"
 	@echo "make size         gzipped browser bundle size"
@@ -24,7 +26,7 @@ setup-browser: setup
 pkg: setup
 	@tools/build-pkg.sh
 
-test: setup test-native pkg test-js test-browser size
+test: setup test-native pkg test-js test-browser test-edge size
 
 test-native:
 	$(CARGO) test --quiet
@@ -35,12 +37,22 @@ test-js:
 test-browser: setup-browser pkg
 	node --test --test-reporter=spec www/test/
 
+test-edge: pkg
+	@worker/build.sh --no-pkg
+	node_modules/.bin/workerd test worker/test/unit.capnp
+	node --test --test-reporter=spec worker/test/*.test.mjs
+
 conformance: setup pkg
 	@$(CARGO) test --quiet --test conformance
 	@node tests/js/conformance.mjs
 
 bench: setup pkg bench-native
 	@node benches/js/compare.mjs
+	@node benches/js/decide.mjs
+
+bench-edge: pkg
+	@worker/build.sh --no-pkg
+	@worker/bench.sh
 
 bench-native:
 	@$(CARGO) bench --quiet --bench core
