@@ -83,6 +83,40 @@ pub fn key(parent: &str, key: &str) -> String {
     }
 }
 
+/// The candidate within edit distance 2 of `name` (case differences count
+/// as none), for "did you mean"; `None` when none is close, or `name` is
+/// too long to be a typo of one.
+pub fn closest<'k>(name: &str, candidates: &[&'k str]) -> Option<&'k str> {
+    if name.chars().count() > 40 {
+        return None;
+    }
+    candidates
+        .iter()
+        .map(|c| (if c.eq_ignore_ascii_case(name) { 0 } else { edit_distance(name, c) }, *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// ` (did you mean `x`?)` when a candidate is close, else empty.
+pub fn did_you_mean(name: &str, candidates: &[&str]) -> String {
+    closest(name, candidates).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default()
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 /// `parent[i]`.
 pub fn index(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")

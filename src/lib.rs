@@ -5,6 +5,7 @@
 //! give the same decision natively, in Node, in Chromium and in workerd.
 #![forbid(unsafe_code)]
 
+pub mod base64;
 pub mod condition;
 pub mod consent;
 pub mod decide;

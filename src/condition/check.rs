@@ -62,32 +62,6 @@ fn found(v: &Value) -> String {
     format!("found {}", v.type_name())
 }
 
-/// Levenshtein distance over chars, for did-you-mean.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// ` (did you mean `$gte`?)` when one candidate is close.
-fn suggestion(name: &str, candidates: &[&str]) -> String {
-    if name.chars().count() > 40 {
-        return String::new();
-    }
-    let best = candidates.iter().map(|c| (if c.eq_ignore_ascii_case(name) { 0 } else { distance(name, c) }, *c)).min();
-    match best {
-        Some((d, c)) if d <= 2 => format!(" (did you mean `{c}`?)"),
-        _ => String::new(),
-    }
-}
-
 impl Checker<'_> {
     fn push(&mut self, path: &str, message: impl Into<String>) {
         self.issues.push(path, message);
@@ -117,7 +91,7 @@ impl Checker<'_> {
                 _ if VALUE_OPS.contains(&k) => {
                     self.push(&here, format!("`{k}` applies to an attribute: write {{\"attribute\": {{\"{k}\": ...}}}}"))
                 }
-                _ if k.starts_with('$') => self.push(&here, format!("unknown operator `{k}`{}", suggestion(k, &CONDITION_OPS))),
+                _ if k.starts_with('$') => self.push(&here, format!("unknown operator `{k}`{}", diag::did_you_mean(k, &CONDITION_OPS))),
                 _ if k.is_empty() || k.split('.').any(str::is_empty) => self.push(&here, "attribute path has an empty segment"),
                 _ => self.value(item, &here, depth + 1),
             }
@@ -138,7 +112,7 @@ impl Checker<'_> {
                 "id" => {}
                 "attributeKey" if item.as_str().is_some() => {}
                 "attributeKey" => self.push(&diag::key(path, k), format!("must be a string, {}", found(item))),
-                _ => self.push(&diag::key(path, k), format!("unknown key{}", suggestion(k, &["id", "attributeKey"]))),
+                _ => self.push(&diag::key(path, k), format!("unknown key{}", diag::did_you_mean(k, &["id", "attributeKey"]))),
             }
         }
     }
@@ -260,7 +234,7 @@ impl Checker<'_> {
             "$or" | "$nor" | "$and" | "$savedGroup" => {
                 self.push(path, format!("`{op}` combines whole conditions; it is not valid on an attribute"))
             }
-            _ => self.push(path, format!("unknown operator `{op}`{}", suggestion(op, &VALUE_OPS))),
+            _ => self.push(path, format!("unknown operator `{op}`{}", diag::did_you_mean(op, &VALUE_OPS))),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! is the pure-Rust `aes` + `cbc` pair so a manifest loads synchronously and
 //! identically on every target.
 
+use crate::base64;
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
 use std::fmt;
 
@@ -36,7 +37,7 @@ impl std::error::Error for DecryptError {}
 /// Decrypts `iv.ciphertext` with `key`, returning the UTF-8 text (invalid
 /// sequences replaced, as `TextDecoder` does).
 pub fn decrypt(encrypted: &str, key: &str) -> Result<String, DecryptError> {
-    let key = base64_decode(key).map_err(DecryptError::BadKey)?;
+    let key = base64::decode(key).map_err(|e| DecryptError::BadKey(e.to_string()))?;
     if !matches!(key.len(), 16 | 24 | 32) {
         return Err(DecryptError::BadKey(format!("an AES key is 16, 24 or 32 bytes, this one is {}", key.len())));
     }
@@ -46,8 +47,8 @@ pub fn decrypt(encrypted: &str, key: &str) -> Result<String, DecryptError> {
     let Some(cipher) = parts.next() else {
         return Err(DecryptError::Malformed("expected `iv.ciphertext`".into()));
     };
-    let iv = base64_decode(iv).map_err(|e| DecryptError::Malformed(format!("iv: {e}")))?;
-    let mut buf = base64_decode(cipher).map_err(|e| DecryptError::Malformed(format!("ciphertext: {e}")))?;
+    let iv = base64::decode(iv).map_err(|e| DecryptError::Malformed(format!("iv: {e}")))?;
+    let mut buf = base64::decode(cipher).map_err(|e| DecryptError::Malformed(format!("ciphertext: {e}")))?;
     let iv: [u8; 16] = iv.try_into().map_err(|iv: Vec<u8>| DecryptError::Malformed(format!("the iv is {} bytes, not 16", iv.len())))?;
     let plain = match key.len() {
         16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(&mut buf).ok()),
@@ -59,60 +60,9 @@ pub fn decrypt(encrypted: &str, key: &str) -> Result<String, DecryptError> {
     Ok(String::from_utf8_lossy(plain).into_owned())
 }
 
-/// Decodes base64 as `atob` does: ASCII whitespace is ignored, padding is
-/// optional, anything outside the standard alphabet is an error.
-pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
-    let mut sextets: Vec<u8> = Vec::with_capacity(s.len());
-    for (i, c) in s.bytes().enumerate() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' => continue,
-            b'=' => {
-                // Up to two `=` at the very end (ignoring whitespace).
-                let rest = s[i..].bytes().filter(|b| !b.is_ascii_whitespace());
-                let pad = rest.clone().count();
-                if pad > 2 || rest.into_iter().any(|b| b != b'=') || !(sextets.len() + pad).is_multiple_of(4) {
-                    return Err("misplaced `=` padding".into());
-                }
-                break;
-            }
-            other => return Err(format!("invalid character {:?} at offset {i}", other as char)),
-        };
-        sextets.push(v);
-    }
-    if sextets.len() % 4 == 1 {
-        return Err("truncated (length is not valid for base64)".into());
-    }
-    let mut out = Vec::with_capacity(sextets.len() * 3 / 4);
-    for chunk in sextets.chunks(4) {
-        let mut n: u32 = 0;
-        for (j, v) in chunk.iter().enumerate() {
-            n |= u32::from(*v) << (18 - 6 * j);
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..chunk.len() - 1]);
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_atob() {
-        assert_eq!(base64_decode("aGVsbG8=").unwrap(), b"hello");
-        assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
-        assert_eq!(base64_decode(" aGVs\nbG8= ").unwrap(), b"hello");
-        assert!(base64_decode("aGVsbG8==").is_err());
-        assert!(base64_decode("a").is_err());
-        assert!(base64_decode("a=b=").is_err());
-        assert!(base64_decode("aGV*").is_err());
-    }
 
     #[test]
     fn decrypts_growthbook_payloads() {

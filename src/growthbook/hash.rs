@@ -26,28 +26,13 @@ fn fnv1a_utf16(parts: &[&str]) -> u32 {
 pub fn hash(seed: &str, value: &str, version: f64) -> Option<f64> {
     if version == 2.0 {
         let inner = fnv1a_utf16(&[seed, value]);
-        let mut buf = [0u8; 10];
-        let outer = fnv1a_utf16(&[decimal(inner, &mut buf)]);
+        let outer = fnv1a_utf16(&[crate::json::u64_digits(u64::from(inner), &mut [0; 20])]);
         Some(f64::from(outer % 10_000) / 10_000.0)
     } else if version == 1.0 {
         Some(f64::from(fnv1a_utf16(&[value, seed]) % 1000) / 1000.0)
     } else {
         None
     }
-}
-
-/// `String(n)` for a `u32`, into `buf` (no allocation: this is on every assignment).
-fn decimal(mut n: u32, buf: &mut [u8; 10]) -> &str {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// `getEqualWeights(n)`: `n` copies of `1 / n`.

@@ -14,7 +14,7 @@ pub mod hash;
 pub mod url;
 
 pub use context::{sticky_docs_value, Context, StickyDoc};
-pub use crypto::{base64_decode, decrypt, DecryptError};
+pub use crypto::{decrypt, DecryptError};
 pub use experiment::{BanditInfo, Experiment, ExperimentResult, Filter, Meta, ParentCondition};
 pub use feature::{Echo, Feature, FeatureResult, Rule, RuleKind, Source};
 

@@ -131,8 +131,13 @@ fn shortest_digits(n: f64) -> (String, i32) {
     (trimmed.trim_end_matches('0').to_owned(), point)
 }
 
-fn push_u64(mut n: u64, out: &mut String) {
-    let mut buf = [0u8; 20];
+fn push_u64(n: u64, out: &mut String) {
+    out.push_str(u64_digits(n, &mut [0; 20]));
+}
+
+/// `n` in decimal, written into `buf` (no allocation: hashing needs this on
+/// every assignment).
+pub fn u64_digits(mut n: u64, buf: &mut [u8; 20]) -> &str {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -142,7 +147,7 @@ fn push_u64(mut n: u64, out: &mut String) {
             break;
         }
     }
-    out.extend(buf[i..].iter().map(|&b| b as char));
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 #[cfg(test)]

@@ -1043,7 +1043,7 @@ impl Decoder<'_, '_> {
         let key = f.required_string("publicKey", self.issues);
         let traits = f.strings("traits", self.issues);
         f.deny_unknown(self.issues);
-        let public_key = match growthbook::base64_decode(key?) {
+        let public_key = match crate::base64::decode(key?) {
             Ok(k) if k.len() == 32 => k,
             Ok(k) => {
                 self.issues.push("claims.publicKey", format!("an Ed25519 public key is 32 bytes, this is {}", k.len()));
@@ -1072,7 +1072,7 @@ impl TagCheck<'_> {
         for (i, t) in tags.iter().enumerate() {
             if !self.known.contains(t.as_str()) {
                 let known: Vec<&str> = self.known.iter().copied().collect();
-                let hint = read::closest(t, &known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                let hint = diag::did_you_mean(t, &known);
                 issues.push(diag::index(path, i), format!("unknown tag `{t}`: not in taxonomy.tags{hint}"));
             }
         }

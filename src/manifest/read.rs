@@ -122,7 +122,7 @@ impl<'a> Fields<'a> {
     pub fn deny_unknown(&self, issues: &mut Issues) {
         for key in self.obj.keys() {
             if !self.known.contains(&key) {
-                let hint = closest(key, &self.known).map(|k| format!(" (did you mean `{k}`?)")).unwrap_or_default();
+                let hint = diag::did_you_mean(key, &self.known);
                 issues.push(self.at(key), format!("unknown field{hint}"));
             }
         }
@@ -168,24 +168,6 @@ fn range_message(lo: f64, hi: f64) -> String {
         crate::json::write_js_number(hi, &mut s);
     }
     s
-}
-
-/// The known key within edit distance 2 of `key`, for "did you mean".
-pub(crate) fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known.iter().map(|k| (edit_distance(key, k), *k)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Valid ids: 1-64 characters of letters, digits, `-`, `_`, `.`, `:`.

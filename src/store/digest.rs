@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-use super::base64;
+use crate::base64::{self, Base64Error};
 use crate::consent::policy::{Capabilities, Store};
 
 pub const FORMAT_VERSION: u8 = 1;
@@ -72,7 +72,7 @@ pub struct Digest {
 impl Digest {
     /// The anonymous id as text (22 base64url characters).
     pub fn id_text(&self) -> String {
-        base64(&self.id, true)
+        base64::encode_url(&self.id)
     }
 }
 
@@ -160,7 +160,7 @@ pub fn encode_digest(_: Store, d: &Digest) -> String {
     loop {
         let bytes = write(&d);
         if bytes.len().div_ceil(3) * 4 <= MAX_DIGEST_LEN || (d.affinities.is_empty() && d.sticky.is_empty()) {
-            return base64(&bytes, true);
+            return base64::encode_url(&bytes);
         }
         if d.affinities.pop().is_none() {
             d.sticky.pop();
@@ -169,28 +169,10 @@ pub fn encode_digest(_: Store, d: &Digest) -> String {
 }
 
 fn unbase64url(s: &str) -> Result<Vec<u8>, DigestError> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for (offset, c) in s.bytes().enumerate() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return Err(DigestError::NotBase64 { offset }),
-        };
-        acc = (acc << 6 | u32::from(v)) & 0xfff;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    if s.len() % 4 == 1 {
-        return Err(DigestError::Truncated);
-    }
-    Ok(out)
+    base64::decode_url(s).map_err(|e| match e {
+        Base64Error::BadCharacter { offset, .. } => DigestError::NotBase64 { offset },
+        _ => DigestError::Truncated,
+    })
 }
 
 struct R<'a>(&'a [u8]);

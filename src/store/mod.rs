@@ -24,7 +24,6 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::consent::policy::Store;
-use crate::growthbook::base64_decode;
 use crate::profile::{self, CodecError, Profile};
 
 /// Every key hearth writes starts with this.
@@ -248,52 +247,21 @@ pub fn load_profile<B: Backend>(s: &mut Storage<B>, cap: Store) -> Result<Option
     let read = if text.len() > 2 * profile::MAX_ENCODED_BYTES {
         Err(ProfileReset::TooLarge(text.len()))
     } else {
-        base64_decode(&text).map_err(ProfileReset::NotBase64).and_then(|b| profile::decode(&b).map_err(ProfileReset::Codec))
+        crate::base64::decode(&text)
+            .map_err(|e| ProfileReset::NotBase64(e.to_string()))
+            .and_then(|b| profile::decode(&b).map_err(ProfileReset::Codec))
     };
     read.map(Some).inspect_err(|_| s.remove(cap, PROFILE))
 }
 
 /// Writes the profile (base64 of [`profile::encode`]).
 pub fn save_profile<B: Backend>(s: &mut Storage<B>, cap: Store, p: &Profile) {
-    s.set(cap, PROFILE, &base64(&profile::encode(p), false));
-}
-
-/// Standard base64 with padding (`btoa`'s), or unpadded base64url.
-pub(crate) fn base64(bytes: &[u8], url: bool) -> String {
-    const STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for c in bytes.chunks(3) {
-        let n = c.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..=c.len() {
-            let v = (n >> (18 - 6 * i)) as usize & 63;
-            out.push(match (url, v) {
-                (true, 62) => '-',
-                (true, 63) => '_',
-                _ => STD[v] as char,
-            });
-        }
-        if !url {
-            out.push_str(&"=="[..3 - c.len()]);
-        }
-    }
-    out
+    s.set(cap, PROFILE, &crate::base64::encode(&profile::encode(p)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_btoa_and_round_trips() {
-        assert_eq!(base64(b"hello", false), "aGVsbG8=");
-        assert_eq!(base64(b"hi", false), "aGk=");
-        assert_eq!(base64(b"abc", false), "YWJj");
-        assert_eq!(base64(&[0xfb, 0xff], true), "-_8");
-        for n in 0..40u8 {
-            let bytes: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
-            assert_eq!(base64_decode(&base64(&bytes, false)).unwrap(), bytes);
-        }
-    }
 
     #[test]
     fn dom_exceptions_map_to_kinds() {
