@@ -121,7 +121,8 @@ impl<B: Backend> Session<B> {
         }
         self.decision = decision;
         self.sensitive = sensitive;
-        self.consent_day = Some(now_ms.div_euclid(crate::time::DAY_MS));
+        let day = now_ms.div_euclid(crate::time::DAY_MS);
+        self.consent_day = Some(day);
         let mut reset = None;
         if let Some(cap) = self.decision.capabilities.store {
             if !self.loaded {
@@ -134,6 +135,10 @@ impl<B: Backend> Session<B> {
             }
             // What the stored profile may no longer hold goes, in storage too.
             self.trim_to_consent();
+            let granted = self.decision.capabilities.granted();
+            if self.profile.consent.map(|c| c.names()) != Some(granted.clone()) {
+                self.profile.consent = Some(crate::profile::ConsentRecord::new(&granted, day as i32));
+            }
             self.persist();
         } else {
             self.trim_to_consent();
@@ -274,7 +279,10 @@ impl<B: Backend> Session<B> {
         let mut consent = Object::new();
         consent.insert("allowed", Value::Array(self.decision.capabilities.granted().into_iter().map(Value::from).collect()));
         consent.insert("why", Value::Array(self.decision.reasons.iter().cloned().map(Value::String).collect()));
-        consent.insert("since", self.consent_day.map_or(Value::Null, |d| Value::String(format_day(d))));
+        // Since when these choices hold: the stored record's day, else this page's.
+        let since =
+            self.profile.consent.filter(|_| self.decision.capabilities.store.is_some()).map(|c| i64::from(c.day)).or(self.consent_day);
+        consent.insert("since", since.map_or(Value::Null, |d| Value::String(format_day(d))));
         doc.insert("consent", Value::Object(consent));
         let kept = match (self.decision.capabilities.store, self.storage.degraded()) {
             (Some(_), None) => "on this device (localStorage)".to_owned(),

@@ -147,7 +147,7 @@ fn export_is_readable() {
     assert_eq!(doc.get("firstSeen").unwrap().as_str(), Some("2026-05-28"));
     let recent = doc.get("recentItems").unwrap().as_array().unwrap();
     assert_eq!(recent[0].get("title").unwrap().as_str(), Some("Tent"));
-    assert_eq!(doc.get("format").unwrap().as_str(), Some("hearth profile v1"));
+    assert_eq!(doc.get("format").unwrap().as_str(), Some("hearth profile v2"));
 }
 
 #[test]
@@ -274,4 +274,24 @@ proptest! {
         prop_assert!(b <= a);
         prop_assert!((b - a / 2.0).abs() <= 1e-6 * a.max(1e-30) + 1e-30);
     }
+}
+
+/// A profile stored by the first format (v1, before the consent record),
+/// kept as bytes in tests/data/profile/v1.hex: it must still load, and the
+/// next write stores the current format.
+#[test]
+fn a_v1_profile_migrates() {
+    let hex = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/profile/v1.hex")).unwrap();
+    let bytes: Vec<u8> = (0..hex.trim().len()).step_by(2).map(|i| u8::from_str_radix(&hex.trim()[i..i + 2], 16).unwrap()).collect();
+    assert_eq!(bytes[2], 1, "the fixture is v1");
+    let p = decode(&bytes).unwrap();
+    assert_eq!(p.secret, 0x1234_5678_9abc_def0);
+    assert_eq!(p.consent, None, "v1 had no consent record");
+    assert_eq!(p.content.recent[0].item, "tent-2p");
+    assert_eq!(p.muted, ["hiking"]);
+    assert_eq!(p.sticky, [("exp".to_owned(), "b".to_owned())]);
+    assert!(p.promotions.promotions[0].dismissed_day.is_some());
+    let again = encode(&p);
+    assert_eq!(again[2], hearth::profile::FORMAT_VERSION);
+    assert_eq!(decode(&again).unwrap(), p);
 }

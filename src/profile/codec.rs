@@ -1,7 +1,12 @@
 //! The profile's storage format: compact, versioned, bounded, checksummed.
 //!
 //! `"hp"`, a version byte, then varint-encoded fields and length-prefixed
-//! strings, then an FNV-1a checksum of everything before it. Decoding is
+//! strings, then an FNV-1a checksum of everything before it.
+//!
+//! Versions: v1 (the first) lacks the consent record; v2 appends it. Older
+//! versions are read and migrated (the next write stores the current one);
+//! a newer version is refused with a reason, so an old engine never
+//! misreads data a newer one wrote. Decoding is
 //! bounded (every count and string length is capped before anything is
 //! allocated) and never panics; corrupted or foreign data is an error that
 //! says what and where, and the caller resets that namespace.
@@ -9,7 +14,7 @@
 use super::*;
 
 /// The format version written today.
-pub const FORMAT_VERSION: u8 = 1;
+pub const FORMAT_VERSION: u8 = 2;
 /// The hard upper bound on an encoded profile; [`encode`] sheds the least
 /// valuable data (oldest recent items, then the weakest affinities) to stay
 /// under it.
@@ -141,6 +146,15 @@ fn write(p: &Profile) -> Vec<u8> {
     for t in &p.muted {
         w.s(t);
     }
+    // v2: the consent record.
+    match p.consent {
+        None => w.0.push(0),
+        Some(c) => {
+            w.0.push(1);
+            w.0.push(c.granted);
+            w.i(i64::from(c.day));
+        }
+    }
     let sum = checksum(&w.0);
     w.0.extend_from_slice(&sum.to_le_bytes());
     w.0
@@ -243,11 +257,11 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
     if bytes.len() < 3 || &bytes[..2] != MAGIC {
         return Err(CodecError::Foreign);
     }
-    match bytes[2] {
-        FORMAT_VERSION => {}
+    let version = match bytes[2] {
+        v @ 1..=FORMAT_VERSION => v,
         v if v > FORMAT_VERSION => return Err(CodecError::NewerVersion(v)),
         _ => return Err(CodecError::Foreign),
-    }
+    };
     if bytes.len() < 7 {
         return Err(CodecError::Malformed { offset: bytes.len(), what: "too short" });
     }
@@ -320,6 +334,20 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
     }
     for _ in 0..r.count(MAX_MUTED, "muted count")? {
         p.muted.push(r.s("muted tag")?);
+    }
+    // v1 has no consent record: it migrates as "not recorded".
+    if version >= 2 {
+        p.consent = match r.byte("consent record")? {
+            0 => None,
+            1 => {
+                let granted = r.byte("consent bits")?;
+                if granted >= 1 << ConsentRecord::NAMES.len() {
+                    return Err(r.bad("consent bits"));
+                }
+                Some(ConsentRecord { granted, day: r.day("consent day")? })
+            }
+            _ => return Err(r.bad("consent record")),
+        };
     }
     if r.pos != body.len() {
         return Err(r.bad("unexpected bytes after the profile"));

@@ -164,6 +164,30 @@ pub struct Profile {
     pub muted: Vec<String>,
     /// Paused: nothing is learned until resumed; what is held stays.
     pub paused: bool,
+    /// What consent allowed when this profile was last stored, and since when.
+    pub consent: Option<ConsentRecord>,
+}
+
+/// The consent a stored profile was kept under: the capability names
+/// granted (see `Capabilities::granted`) as bits, and the day consent was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsentRecord {
+    /// Bit `i` for the `i`-th of [`ConsentRecord::NAMES`].
+    pub granted: u8,
+    pub day: i32,
+}
+
+impl ConsentRecord {
+    pub const NAMES: [&'static str; 6] = ["store", "buildContent", "useContent", "buildPromotions", "usePromotions", "measure"];
+
+    pub fn new(granted: &[&str], day: i32) -> ConsentRecord {
+        let bits = Self::NAMES.iter().enumerate().filter(|(_, n)| granted.contains(n)).fold(0u8, |b, (i, _)| b | 1 << i);
+        ConsentRecord { granted: bits, day }
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        Self::NAMES.iter().enumerate().filter(|(i, _)| self.granted & (1 << i) != 0).map(|(_, n)| *n).collect()
+    }
 }
 
 /// Why an event was not recorded.
