@@ -1,13 +1,16 @@
-// Browser entry point. Call `await init()` once before using the API; it
-// fetches hearth_wasm_bg.wasm next to this file (or from `wasmUrl`).
-import initWasm from './hearth_wasm.js';
+// Browser entry point. Either
+//   await init()                       loads hearth_wasm_bg.wasm next to this file
+//   await init(wasmUrl)                (or from `wasmUrl`) for the API below, or
+//   const page = await init({ manifest: '/manifest.json', ... })
+// which also fills the page's `data-hearth-*` placements (see dom.js).
+import { loadWasm, mount } from './dom.js';
 
-let ready;
-
-/** Loads and instantiates the Wasm once; later calls return the same promise. */
-export function init(wasmUrl) {
-  ready ??= initWasm({ module_or_path: wasmUrl ?? new URL('./hearth_wasm_bg.wasm', import.meta.url) });
-  return ready.then(() => undefined);
+/** Loads and instantiates the Wasm once; later calls return the same promise. With page options, mounts hearth on the page. */
+export function init(wasmUrlOrOptions) {
+  const o = wasmUrlOrOptions;
+  if (o !== null && typeof o === 'object' && !(o instanceof URL) && !(typeof Request === 'function' && o instanceof Request) && 'manifest' in o) return mount(o);
+  return loadWasm(o);
 }
 
 export * from './hearth.js';
+export { HearthPage, HIDE_CSS, mount, safeUrl } from './dom.js';

@@ -236,6 +236,7 @@ export interface ProfileExport {
   sessions: number;
   purchases: number;
   paused: boolean;
+  /** `strength`: 0-100, relative to the strongest topic (which is 100); `score`: the decayed affinity itself. */
   topics: Array<{ tag: string; label: string; strength: number; score: number }>;
   recentItems: Array<{ item: string; title: string | null; seen: string; day: string }>;
   muted: string[];
@@ -272,12 +273,24 @@ export class Session {
   digestCookie(): string | undefined;
   /** Decides a page in one call. */
   page(request: PageRequest, context?: PageContext): PageAnswer;
+  /** Prepares one page view (a snapshot of profile, consent and context) for several decisions. */
+  prepare(context?: PageContext): PreparedPage;
   decide(slot: string, context?: PageContext): SlotDecision | DecisionError;
   recommend(list: string, k?: number, context?: PageContext): Recommendation[] | DecisionError;
   artworks(items: string[], context?: PageContext): { [item: string]: ArtworkChoice | DecisionError };
   promotions(placement: string, context?: PageContext): PromotionAnswer | DecisionError;
   /** Calls made to device storage so far (0 until consent allows storage). */
   readonly storageCalls: number;
+}
+
+/** A page view prepared by `Session.prepare`: decisions against one snapshot, without preparing again. */
+export class PreparedPage {
+  private constructor();
+  page(request: PageRequest): PageAnswer;
+  decide(slot: string): SlotDecision | DecisionError;
+  recommend(list: string, k?: number): Recommendation[] | DecisionError;
+  artworks(items: string[]): { [item: string]: ArtworkChoice | DecisionError };
+  promotions(placement: string): PromotionAnswer | DecisionError;
 }
 
 /** What the page shows: slots, artworks, promotion placements, recommendation lists. */
@@ -389,6 +402,8 @@ export class Visitor {
 
 /** Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once. */
 export function init(wasmUrl?: string | URL): Promise<void>;
+/** In the browser: loads the Wasm and the manifest, applies consent and fills the page's `data-hearth-*` placements (see dom.d.ts). */
+export function init(options: import('./dom.js').PageOptions): Promise<import('./dom.js').HearthPage>;
 
 /** Every problem with its path; `[]` when the manifest is valid. */
 export function validate(manifest: object | string): Issue[];
@@ -406,3 +421,5 @@ export const growthbook: {
   decrypt(encrypted: string, key: string): string;
   evalCondition: typeof evalCondition;
 };
+
+export * from './dom.js';

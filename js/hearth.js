@@ -326,6 +326,14 @@ export class Session {
     return JSON.parse(call(() => this.#s.page(JSON.stringify(request), JSON.stringify(context), this.#clock())));
   }
 
+  /**
+   * Prepares one page view (a snapshot of profile, consent and `context`),
+   * for deciding it in several calls without preparing it again each time.
+   */
+  prepare(context = {}) {
+    return new PreparedPage(call(() => this.#s.prepare(JSON.stringify(context), this.#clock())));
+  }
+
   /** The chosen variant of one slot (see `page`). */
   decide(slot, context) {
     return this.page({ slots: [String(slot)] }, context).slots[slot];
@@ -363,6 +371,37 @@ export class Session {
   /** Calls made to device storage so far (0 until consent allows storage). */
   get storageCalls() {
     return this.#s.storageCalls();
+  }
+}
+
+/** A page view prepared by `Session#prepare`: decisions against one snapshot. */
+export class PreparedPage {
+  #p;
+
+  constructor(p) {
+    this.#p = p;
+  }
+
+  /** Like `Session#page`, against the prepared view. */
+  page(request) {
+    return JSON.parse(call(() => this.#p.answer(JSON.stringify(request))));
+  }
+
+  /** One slot's decision, or `{error}`. */
+  decide(slot) {
+    return JSON.parse(this.#p.decide(String(slot)));
+  }
+
+  recommend(list, k) {
+    return this.page({ recommend: [{ list: String(list), ...(k === undefined ? {} : { k }) }] }).recommendations[list];
+  }
+
+  artworks(items) {
+    return this.page({ artworks: items.map(String) }).artworks;
+  }
+
+  promotions(placement) {
+    return this.page({ promotions: [String(placement)] }).promotions[placement];
   }
 }
 

@@ -154,12 +154,15 @@ function pair(h, g) {
   return [bh, bg];
 }
 const fmt = (ns) => (ns >= 10_000 ? `${(ns / 1000).toFixed(1)} us` : `${Math.round(ns)} ns`);
+const prepared = session.prepare(context);
 const rows = [
   ['decide (5-variant slot)', () => session.decide('hero', context).variant, () => gb.run(fiveWay).variationId + 1, 'growthbook-js run', 2000],
+  ['decide (5-variant slot, page prepared once)', () => prepared.decide('hero').variant, () => gb.run(fiveWay).variationId + 1, 'growthbook-js run', 2000],
   ['promotions (50 candidates)', () => session.promotions('bar', context).chosen.length, jsPromotions, 'plain JS', null],
   ['recommend (1000 items, k=10, 32 factors)', () => session.recommend('all', 10, context).length, jsRecommend, 'plain JS top-10', 200_000],
   ['recommend (1000 items, k=10, no factors)', () => sessionNoFactors.recommend('all', 10, context).length, jsRecommend, 'plain JS top-10', 200_000],
   ['artwork (50 items)', () => Object.keys(session.artworks(gridIds, context)).length, jsArtwork, 'plain JS', null],
+  ['artwork (50 items, page prepared once)', () => Object.keys(prepared.artworks(gridIds)).length, jsArtwork, 'plain JS', null],
 ];
 console.log(`node ${process.version}, best of 5 alternating runs of >= 200 ms`);
 for (const [name, h, g, peer, target] of rows) {

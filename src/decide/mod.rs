@@ -47,6 +47,7 @@ use crate::json::{Object, Value};
 use crate::manifest::{Manifest, Slot};
 use crate::profile::Profile;
 use claims::{RejectedClaim, VerifiedClaim};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 /// Why a decision could not be made at all. (Where a sensible default exists,
@@ -95,6 +96,16 @@ pub struct Visit<'a> {
     profile: &'a Profile,
     caps: Capabilities,
     ctx: &'a Context,
+    p: Cow<'a, Prepared>,
+    /// The document without profile data, for contextual promotions.
+    contextual: OnceCell<(Value, Vec<usize>)>,
+}
+
+/// The per-page work of a [`Visit`], done once: kept by a host that decides
+/// one page in several calls (see [`Visit::with`]). It is a snapshot of the
+/// profile, capabilities and context it was prepared from.
+#[derive(Debug, Clone)]
+pub struct Prepared {
     epoch: u64,
     /// Tag -> share of total interest; empty without content consent.
     shares: Vec<(String, f64)>,
@@ -105,16 +116,13 @@ pub struct Visit<'a> {
     /// The condition document for slots (profile only with content consent).
     doc: Value,
     segments: Vec<usize>,
-    /// The document without profile data, for contextual promotions.
-    contextual: OnceCell<(Value, Vec<usize>)>,
     claims: Vec<VerifiedClaim>,
     rejected: Vec<RejectedClaim>,
 }
 
-impl<'a> Visit<'a> {
-    /// Prepares a page view: verifies claims, builds the condition document,
-    /// evaluates segments.
-    pub fn new(m: &'a Manifest, profile: &'a Profile, caps: &Capabilities, ctx: &'a Context) -> Visit<'a> {
+impl Prepared {
+    /// Verifies claims, builds the condition document, evaluates segments.
+    pub fn new(m: &Manifest, profile: &Profile, caps: &Capabilities, ctx: &Context) -> Prepared {
         let (claims, rejected) = claims::verify_all(m.claims.as_ref(), ctx);
         let shares = if caps.use_content.is_some() { interest_shares(profile, m, ctx.now_ms) } else { Vec::new() };
         let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
@@ -127,21 +135,22 @@ impl<'a> Visit<'a> {
                 dense[i] = *share;
             }
         }
-        Visit {
-            m,
-            profile,
-            caps: *caps,
-            ctx,
-            epoch: ctx.epoch(),
-            shares,
-            by_tag,
-            dense,
-            doc,
-            segments,
-            contextual: OnceCell::new(),
-            claims,
-            rejected,
-        }
+        Prepared { epoch: ctx.epoch(), shares, by_tag, dense, doc, segments, claims, rejected }
+    }
+}
+
+impl<'a> Visit<'a> {
+    /// Prepares a page view: verifies claims, builds the condition document,
+    /// evaluates segments.
+    pub fn new(m: &'a Manifest, profile: &'a Profile, caps: &Capabilities, ctx: &'a Context) -> Visit<'a> {
+        let p = Prepared::new(m, profile, caps, ctx);
+        Visit { m, profile, caps: *caps, ctx, p: Cow::Owned(p), contextual: OnceCell::new() }
+    }
+
+    /// A visit over work prepared earlier from the same manifest, profile,
+    /// capabilities and context (each call then only decides).
+    pub fn with(m: &'a Manifest, profile: &'a Profile, caps: &Capabilities, ctx: &'a Context, p: &'a Prepared) -> Visit<'a> {
+        Visit { m, profile, caps: *caps, ctx, p: Cow::Borrowed(p), contextual: OnceCell::new() }
     }
 
     /// Chooses the variant of `slot` for this visitor.
@@ -165,32 +174,33 @@ impl<'a> Visit<'a> {
 
     /// The condition document decisions are evaluated against (for "why this?" panels and debugging).
     pub fn document(&self) -> &Value {
-        &self.doc
+        &self.p.doc
     }
 
     /// Ids of the segments the visitor is in.
     pub fn segments(&self) -> Vec<&'a str> {
         let m: &'a Manifest = self.m;
-        self.segments.iter().map(|&i| m.segments[i].id.as_str()).collect()
+        self.p.segments.iter().map(|&i| m.segments[i].id.as_str()).collect()
     }
 
     pub fn verified_claims(&self) -> &[VerifiedClaim] {
-        &self.claims
+        &self.p.claims
     }
 
     /// Claims that were ignored, each with its reason.
     pub fn rejected_claims(&self) -> &[RejectedClaim] {
-        &self.rejected
+        &self.p.rejected
     }
 
     /// The visitor's interests as shares of their total (empty without content consent).
     pub fn interests(&self) -> &[(String, f64)] {
-        &self.shares
+        &self.p.shares
     }
 
     fn share(&self, tag: &str) -> f64 {
-        match self.by_tag.binary_search_by(|&i| self.shares[i].0.as_str().cmp(tag)) {
-            Ok(i) => self.shares[self.by_tag[i]].1,
+        let p = &self.p;
+        match p.by_tag.binary_search_by(|&i| p.shares[i].0.as_str().cmp(tag)) {
+            Ok(i) => p.shares[p.by_tag[i]].1,
             Err(_) => 0.0,
         }
     }
@@ -198,9 +208,9 @@ impl<'a> Visit<'a> {
     /// The contextual document: no profile, segments re-evaluated without it.
     fn contextual_doc(&self) -> (&Value, &[usize]) {
         if self.caps.use_content.is_none() {
-            return (&self.doc, &self.segments);
+            return (&self.p.doc, &self.p.segments);
         }
-        let (d, s) = self.contextual.get_or_init(|| document(self.m, self.ctx, None, &self.claims));
+        let (d, s) = self.contextual.get_or_init(|| document(self.m, self.ctx, None, &self.p.claims));
         (d, s)
     }
 
@@ -210,7 +220,7 @@ impl<'a> Visit<'a> {
             // Without a taxonomy, items' tags are free-form: look them up by name.
             it.tags.iter().map(|t| self.share(t)).sum()
         } else {
-            it.tag_ids.iter().map(|&i| self.dense.get(usize::from(i)).copied().unwrap_or(0.0)).sum()
+            it.tag_ids.iter().map(|&i| self.p.dense.get(usize::from(i)).copied().unwrap_or(0.0)).sum()
         }
     }
 

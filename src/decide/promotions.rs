@@ -159,17 +159,17 @@ impl<'a> Visit<'a> {
         if !p.dayparts.is_empty() && !p.dayparts.iter().any(|d| in_daypart(d, local.weekday, local.minute_of_day)) {
             return Err(Skip::Daypart);
         }
-        if !p.requires_claims.iter().all(|c| self.claims.iter().any(|v| &v.trait_name == c)) {
+        if !p.requires_claims.iter().all(|c| self.p.claims.iter().any(|v| &v.trait_name == c)) {
             return Err(Skip::MissingClaim);
         }
         if p.birthday_month {
-            let month = self.claims.iter().find(|c| c.trait_name == BIRTH_MONTH_TRAIT).map(|c| js::to_number(&c.value));
+            let month = self.p.claims.iter().find(|c| c.trait_name == BIRTH_MONTH_TRAIT).map(|c| js::to_number(&c.value));
             if month != Some(f64::from(local.month)) {
                 return Err(Skip::BirthdayMonth);
             }
         }
         if !p.condition.is_always() {
-            let doc: &Value = if p.uses_profile { &self.doc } else { self.contextual_doc().0 };
+            let doc: &Value = if p.uses_profile { &self.p.doc } else { self.contextual_doc().0 };
             if !p.condition.eval(doc, self.m.growthbook.saved_groups()) {
                 return Err(Skip::Condition);
             }

@@ -83,7 +83,7 @@ impl<'a> Visit<'a> {
         let mut history: Vec<(&'a Item, Seen)> = recent.iter().filter_map(|r| m.catalog.get(&r.item).map(|it| (it, r.seen))).collect();
         history.sort_by_key(|(it, _)| m.catalog.position(&it.id));
         let user = if personal { self.fold_in(&history) } else { None };
-        let has_history = !self.shares.is_empty() || user.is_some();
+        let has_history = !self.p.shares.is_empty() || user.is_some();
         let pop_weight = if has_history { POPULARITY_TIE_BREAK } else { 1.0 };
         let pop = |id: &str| m.priors.popularity.get(id).copied().filter(|p| p.is_finite() && *p > 0.0).unwrap_or(0.0);
         let max_pop = m.priors.popularity.values().copied().filter(|p| p.is_finite() && *p > 0.0).fold(0.0, f64::max);
@@ -97,7 +97,7 @@ impl<'a> Visit<'a> {
             if !l.filter.is_always() && !l.filter.eval(&item_doc(it), groups) {
                 continue;
             }
-            let tags: f64 = if self.shares.is_empty() { 0.0 } else { self.item_share(it) };
+            let tags: f64 = if self.p.shares.is_empty() { 0.0 } else { self.item_share(it) };
             let factors = match (&user, usable_factors(it, m.catalog.factor_dims)) {
                 (Some(u), Some(y)) => u.iter().zip(y).map(|(a, b)| a * f64::from(*b)).sum(),
                 _ => 0.0,

@@ -21,7 +21,7 @@ pub(super) fn weight(w: f64, codes: &mut Codes) -> f64 {
 /// The seeded stream for `purpose` (a slot id, `artwork:<item>`...).
 pub(super) fn stream(v: &Visit<'_>, purpose: &[&[u8]]) -> Pcg32 {
     let secret = v.profile.secret.to_le_bytes();
-    let epoch = v.epoch.to_le_bytes();
+    let epoch = v.p.epoch.to_le_bytes();
     let mut parts: [&[u8]; 4] = [&secret, &epoch, b"", b""];
     for (slot, p) in parts[2..].iter_mut().zip(purpose) {
         *slot = p;
@@ -33,7 +33,7 @@ pub(super) fn decide<'a>(v: &Visit<'a>, s: &'a Slot) -> Decision<'a> {
     let mut codes = Codes::default();
     let default = if s.default_variant < s.variants.len() { s.default_variant } else { 0 };
     let groups = v.m.growthbook.saved_groups();
-    let pick = if !s.condition.is_always() && !s.condition.eval(&v.doc, groups) {
+    let pick = if !s.condition.is_always() && !s.condition.eval(&v.p.doc, groups) {
         codes.add(Code::SlotConditionFalse);
         codes.add(Code::Default);
         Pick::fixed(default, Because::Everyone)
@@ -75,7 +75,7 @@ impl<'a> Pick<'a> {
 
 fn matches(v: &Visit<'_>, s: &Slot, i: usize, codes: &mut Codes) -> bool {
     let var = &s.variants[i];
-    weight(var.weight, codes) > 0.0 && (var.condition.is_always() || var.condition.eval(&v.doc, v.m.growthbook.saved_groups()))
+    weight(var.weight, codes) > 0.0 && (var.condition.is_always() || var.condition.eval(&v.p.doc, v.m.growthbook.saved_groups()))
 }
 
 /// Without profile consent: the first variant with a condition of its own

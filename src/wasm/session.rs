@@ -5,8 +5,9 @@ use super::error;
 use super::local_storage::LocalStorage;
 use super::{parse_json, Inner};
 use crate::consent::signals;
-use crate::decide::{self, Request, Visit};
+use crate::decide::{self, Prepared, Request, Visit};
 use crate::json::{Object, Value};
+use crate::profile::Profile;
 use crate::profile::{Event, PromotionEvent};
 use crate::session::{NotLearned, Session};
 use crate::store::{Backend, MemoryStore};
@@ -28,6 +29,39 @@ impl WasmSession {
             other => return Err(error::message(format!("storage must be \"localStorage\" or \"memory\", not {other:?}"))),
         };
         Ok(WasmSession { inner, session: Session::new(backend, secret, now as i64) })
+    }
+}
+
+/// One page view, prepared once (claims verified, the condition document
+/// built, segments evaluated): each call then only decides.
+#[wasm_bindgen]
+pub struct WasmPage {
+    inner: Rc<Inner>,
+    profile: Profile,
+    caps: crate::consent::policy::Capabilities,
+    ctx: decide::Context,
+    prepared: Prepared,
+}
+
+#[wasm_bindgen]
+impl WasmPage {
+    /// Answers a page request (see `WasmSession.page`) against the prepared view.
+    pub fn answer(&self, request: &str) -> Result<String, JsError> {
+        let req = Request::from_value(&parse_json("page request", request)?).map_err(|i| error::from_issues("invalid page request", &i))?;
+        Ok(Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
+    }
+
+    /// One slot's decision (JSON), or `{error}`.
+    pub fn decide(&self, slot: &str) -> String {
+        let v = Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
+        match v.decide(slot) {
+            Ok(d) => d.to_json(),
+            Err(e) => {
+                let mut o = Object::new();
+                o.insert("error", Value::String(e.to_string()));
+                Value::Object(o).to_json()
+            }
+        }
     }
 }
 
@@ -147,6 +181,17 @@ impl WasmSession {
         let m = &self.inner.manifest;
         let profile = self.session.profile(m, now as i64);
         Ok(Visit::new(m, profile, &caps, &ctx).answer(&req))
+    }
+
+    /// Prepares a page view once (see `WasmPage`): a snapshot of the profile,
+    /// consent and page context, for deciding the page in several calls.
+    pub fn prepare(&mut self, context: &str, now: f64) -> Result<WasmPage, JsError> {
+        let ctx = decide::Context::from_value(&parse_json("page context", context)?, now as i64)
+            .map_err(|i| error::from_issues("invalid page context", &i))?;
+        let caps = *self.session.capabilities();
+        let profile = self.session.profile(&self.inner.manifest, now as i64).clone();
+        let prepared = Prepared::new(&self.inner.manifest, &profile, &caps, &ctx);
+        Ok(WasmPage { inner: self.inner.clone(), profile, caps, ctx, prepared })
     }
 
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it

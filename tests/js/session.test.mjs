@@ -152,3 +152,20 @@ test('page decisions: contextual before consent, personal after, errors as value
   assert.ok(promos.skipped.some((p) => p.promotion === 'gold-members'), JSON.stringify(promos));
   assert.equal(s.page({}, { claims: ['forged.claim'] }).rejectedClaims.length, 1);
 });
+
+test('a prepared page answers like one-shot calls', () => {
+  const s = engine.session({ storage: 'memory', clock: () => T0, secret: [7, 9] });
+  s.consent(all);
+  s.view('shoe-ridge');
+  s.view('tent-2p');
+  const context = { url: 'https://shop.example/', device: 'mobile' };
+  const page = s.prepare(context);
+  assert.deepEqual(page.decide('hero'), s.decide('hero', context));
+  assert.deepEqual(page.recommend('home', 3), s.recommend('home', 3, context));
+  assert.deepEqual(page.page({ slots: 'all' }), s.page({ slots: 'all' }, context));
+  assert.match(page.decide('nope').error, /unknown slot/);
+  // A snapshot: what the session learns later does not change the prepared page.
+  const before = JSON.stringify(page.page({ slots: 'all', recommend: [{ list: 'home' }] }));
+  for (let i = 0; i < 5; i++) s.view('boots-trek');
+  assert.equal(JSON.stringify(page.page({ slots: 'all', recommend: [{ list: 'home' }] })), before);
+});
