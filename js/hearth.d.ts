@@ -78,7 +78,8 @@ export interface Experiment<T extends Json = Json> {
   persistQueryString?: boolean;
   status?: 'draft' | 'running' | 'stopped';
   groups?: string[];
-  [extra: string]: Json | undefined;
+  /** Anything else the experiment carries (GrowthBook passes unknown fields through). */
+  [extra: string]: unknown;
 }
 
 /** The outcome of running an experiment for a visitor. */

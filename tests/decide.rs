@@ -709,3 +709,48 @@ proptest! {
         let _ = v.artworks(&["shoe", "g0", "tent"]);
     }
 }
+
+/// A per-tag cap must not cut the list short when more items exist further
+/// down, and a muted topic's items are neither folded in nor cited.
+#[test]
+fn per_tag_caps_backfill_and_muted_items_are_not_cited() {
+    let items: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                r#"{{"id":"i{i}","title":"Item {i}","tags":["{}"]}}"#,
+                if i < 40 {
+                    "a"
+                } else if i < 50 {
+                    "b"
+                } else {
+                    "c"
+                }
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"{{"hearth":1,"taxonomy":{{"tags":{{"a":{{"label":"A"}},"b":{{"label":"B"}},"c":{{"label":"C"}}}}}},
+           "catalog":{{"items":[{}]}},"recommendations":{{"r":{{"k":8,"maxPerTag":3}}}}}}"#,
+        items.join(",")
+    );
+    let m = hearth::manifest::Manifest::parse(&text, &hearth::host::NativeRegexEngine).unwrap();
+    let caps = hearth::consent::policy::decide(&hearth::consent::policy::Signals {
+        choices: Some(hearth::consent::policy::Choices { store: true, content: true, promotions: false, measure: false }),
+        ..Default::default()
+    })
+    .capabilities;
+    let now = 1_780_000_000_000;
+    let mut p = hearth::profile::Profile::new(1, now);
+    for i in 0..5 {
+        p.record(&hearth::profile::Event::View { item: format!("i{i}") }, &m, now, caps.build_content.unwrap(), false).unwrap();
+    }
+    let ctx = hearth::decide::Context::new(now);
+    let v = hearth::decide::Visit::new(&m, &p, &caps, &ctx);
+    let recs = v.recommend("r", None).unwrap();
+    assert_eq!(recs.len(), 8, "three per tag from three tags still fills 8");
+    p.mute("a");
+    let v = hearth::decide::Visit::new(&m, &p, &caps, &ctx);
+    for r in v.recommend("r", None).unwrap() {
+        assert!(!r.because.text().contains("Item "), "a muted topic's item is cited: {}", r.because.text());
+    }
+}

@@ -80,7 +80,14 @@ impl<'a> Visit<'a> {
             .collect();
         // The recent items resolved against the catalog (an indexed lookup each),
         // in catalog order as the fold-in expects.
-        let mut history: Vec<(&'a Item, Seen)> = recent.iter().filter_map(|r| m.catalog.get(&r.item).map(|it| (it, r.seen))).collect();
+        // Items about a muted topic are left out: muting removes the topic's
+        // influence (the fold-in) and its mentions (the reasons).
+        let muted = &self.profile.muted;
+        let mut history: Vec<(&'a Item, Seen)> = recent
+            .iter()
+            .filter_map(|r| m.catalog.get(&r.item).map(|it| (it, r.seen)))
+            .filter(|(it, _)| !it.tags.iter().any(|t| muted.contains(t)))
+            .collect();
         history.sort_by_key(|(it, _)| m.catalog.position(&it.id));
         let user = if personal { self.fold_in(&history) } else { None };
         let has_history = !self.p.shares.is_empty() || user.is_some();
@@ -109,7 +116,10 @@ impl<'a> Visit<'a> {
         }
         // A total order (score, then catalog order), so any sort gives the same result.
         let order = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score).then(a.idx.cmp(&b.idx));
-        let pool = scored.len().min((4 * k).max(k + 20));
+        // Plain top k needs only the best few; per-tag caps and MMR may have
+        // to reach far down the list to fill k, so they get all of it.
+        let diversifying = l.max_per_tag > 0 || l.mmr_lambda < 1.0;
+        let pool = if diversifying { scored.len() } else { scored.len().min((4 * k).max(k + 20)) };
         if pool < scored.len() && pool > 0 {
             scored.select_nth_unstable_by(pool - 1, order);
             scored.truncate(pool);
