@@ -267,7 +267,8 @@ export class Session {
   mute(tag: string): void;
   unmute(tag: string): void;
   export(): ProfileExport;
-  erase(): { removed: string[]; failed?: string };
+  /** `removed`: the storage keys removed; `deletedCookies`: cookies deleted (the edge digest, when storage was allowed). */
+  erase(): { removed: string[]; failed?: string; deletedCookies?: string[] };
   /** At the edge: adopts the `hearth` cookie value (needs store consent; call `consent()` first). */
   loadDigest(cookie: string): { ok: true } | { ignored: string };
   /** At the edge: the `Set-Cookie` value for the visitor's digest (`Secure; SameSite=Lax; Path=/`), or undefined without store consent. */

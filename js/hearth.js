@@ -232,6 +232,8 @@ export class Visitor {
 export class Session {
   #s;
   #clock;
+  /** Storage was allowed at some point of this session (so an edge cookie may exist). */
+  #storeSeen = false;
 
   constructor(s, clock) {
     this.#s = s;
@@ -243,7 +245,9 @@ export class Session {
    * Returns what is now allowed, why, what was deleted, and signals that were ignored.
    */
   consent(signals = {}) {
-    return JSON.parse(call(() => this.#s.setConsent(JSON.stringify(signals), this.#clock())));
+    const outcome = JSON.parse(call(() => this.#s.setConsent(JSON.stringify(signals), this.#clock())));
+    if (outcome.allowed.includes('store')) this.#storeSeen = true;
+    return outcome;
   }
 
   /** The capabilities consent grants now (`store`, `buildContent`, ...). */
@@ -310,9 +314,20 @@ export class Session {
     return JSON.parse(this.#s.export(this.#clock()));
   }
 
-  /** Removes every stored key and in-memory trace; consent is undetermined again. */
+  /**
+   * Removes every stored key and in-memory trace; consent is undetermined
+   * again. In a page where storage was allowed, the edge's `hearth` cookie
+   * digest is deleted too (`deletedCookies`); without that consent no such
+   * cookie can exist, and touching `document.cookie` would itself be an access.
+   */
   erase() {
-    return JSON.parse(this.#s.erase(this.#clock()));
+    const erased = JSON.parse(this.#s.erase(this.#clock()));
+    if (this.#storeSeen && typeof document === 'object') {
+      document.cookie = 'hearth=; Max-Age=0; Path=/; Secure; SameSite=Lax';
+      erased.deletedCookies = ['hearth'];
+    }
+    this.#storeSeen = false;
+    return erased;
   }
 
   /**

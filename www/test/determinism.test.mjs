@@ -1,0 +1,72 @@
+// The fixed scenario of tests/determinism.rs, decided in real Chromium: the
+// page answer must be byte for byte the native one (tests/data/determinism/).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launch, openPage, TIMEOUT } from './browser.mjs';
+import { ROOT, serve } from './server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve({ mounts: { '/pkg/': process.env.HEARTH_PKG ?? join(ROOT, 'pkg'), '/': ROOT } });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
+  try {
+    const got = await page.evaluate(async () => {
+      const { init, Hearth } = await import('/pkg/browser.js');
+      await init();
+      const text = (p) => fetch(p).then((r) => r.text());
+      const scenario = JSON.parse(await text('/tests/data/determinism/scenario.json'));
+      const engine = Hearth.load(await text('/docs/manifest.sample.json'));
+      const s = engine.session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+      s.consent(scenario.consent);
+      for (const e of scenario.events) {
+        const r = s.event(e);
+        if (!r.learned) throw new Error(`${JSON.stringify(e)}: ${r.why}`);
+      }
+      return { answer: JSON.stringify(s.page(scenario.request, scenario.context)), expected: (await text('/tests/data/determinism/expected.json')).trim() };
+    });
+    assert.deepEqual(errors, []);
+    assert.ok(got.answer.includes('"hero"'), got.answer.slice(0, 200));
+    assert.equal(got.answer, got.expected);
+  } finally {
+    await context.close();
+  }
+});
+
+test('erase deletes the edge cookie digest when storage was allowed', { timeout: 2 * TIMEOUT }, async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
+  try {
+    const got = await page.evaluate(async () => {
+      const { init, Hearth } = await import('/pkg/browser.js');
+      await init();
+      const engine = Hearth.load(await fetch('/docs/manifest.sample.json').then((r) => r.text()));
+      const s = engine.session({ storage: 'localStorage' });
+      s.consent({ choices: { store: true, content: true } });
+      s.view('shoe-ridge');
+      // As the edge worker would have set it.
+      document.cookie = 'hearth=AQIDBA; Max-Age=600; Path=/; Secure; SameSite=Lax';
+      document.cookie = 'site=keep; Max-Age=600; Path=/';
+      const before = document.cookie;
+      const erased = s.erase();
+      return { before, after: document.cookie, erased, keys: Object.keys(localStorage) };
+    });
+    assert.deepEqual(errors, []);
+    assert.match(got.before, /hearth=AQIDBA/, 'the test cookie was set');
+    assert.deepEqual(got.erased, { removed: ['hearth:profile'], deletedCookies: ['hearth'] });
+    assert.equal(got.after, 'site=keep');
+    assert.deepEqual(got.keys, []);
+  } finally {
+    await context.close();
+  }
+});
