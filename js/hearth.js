@@ -404,7 +404,7 @@ export class PreparedPage {
 
   /** One slot's decision, or `{error}`. */
   decide(slot) {
-    return JSON.parse(this.#p.decide(String(slot)));
+    return JSON.parse(readOut(this.#p.decide(String(slot))));
   }
 
   recommend(list, k) {

@@ -212,7 +212,7 @@ impl Decision<'_> {
         out.push_str(",\"variant\":");
         write_json_string(&self.variant.id, &mut out);
         out.push_str(",\"content\":");
-        crate::json::Value::Object(self.variant.content.clone()).write_json(&mut out);
+        self.variant.content.write_json(&mut out);
         out.push_str(",\"strategy\":\"");
         out.push_str(self.strategy.name());
         out.push_str("\",\"reason\":");

@@ -189,7 +189,7 @@ fn artwork_json(a: &ArtworkChoice, out: &mut String) {
     out.push_str("{\"artwork\":");
     write_json_string(&a.artwork.id, out);
     out.push_str(",\"content\":");
-    Value::Object(a.artwork.content.clone()).write_json(out);
+    a.artwork.content.write_json(out);
     out.push_str(",\"reason\":");
     write_json_string(&a.because.text(), out);
     write_codes(&a.codes, out);
@@ -209,7 +209,7 @@ fn promotions_json(p: &Promotions, out: &mut String) {
         out.push_str("{\"promotion\":");
         write_json_string(&c.promotion.id, out);
         out.push_str(",\"content\":");
-        Value::Object(c.promotion.content.clone()).write_json(out);
+        c.promotion.content.write_json(out);
         out.push_str(",\"score\":");
         write_js_number(c.score, out);
         out.push_str(",\"reason\":");
@@ -244,7 +244,7 @@ fn recommendations_json(r: &[Recommendation], out: &mut String) {
             None => out.push_str("null"),
         }
         out.push_str(",\"content\":");
-        Value::Object(x.item.content.clone()).write_json(out);
+        x.item.content.write_json(out);
         out.push_str(",\"score\":");
         write_js_number((x.score * 1e6).round() / 1e6, out);
         out.push_str(",\"reason\":");

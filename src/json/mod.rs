@@ -93,6 +93,11 @@ impl Object {
         self.entries.iter().map(|(k, v)| (k.as_str(), v))
     }
 
+    /// Appends the `JSON.stringify` form of the object to `out` (no copy made).
+    pub fn write_json(&self, out: &mut String) {
+        write::write_object(self, out);
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|(k, _)| k.as_str())
     }

@@ -21,19 +21,21 @@ pub(super) fn write_value(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(obj) => {
-            out.push('{');
-            for (i, (k, item)) in obj.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json_string(k, out);
-                out.push(':');
-                write_value(item, out);
-            }
-            out.push('}');
-        }
+        Value::Object(obj) => write_object(obj, out),
     }
+}
+
+pub(super) fn write_object(obj: &super::Object, out: &mut String) {
+    out.push('{');
+    for (i, (k, item)) in obj.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_string(k, out);
+        out.push(':');
+        write_value(item, out);
+    }
+    out.push('}');
 }
 
 /// Appends `s` as a JSON string literal, escaping as `JSON.stringify` does.

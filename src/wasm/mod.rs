@@ -176,11 +176,8 @@ impl WasmVisitor {
         self.out_location()
     }
 
-    /// Where `out` is and how long, packed in one number, `ptr * 2^21 + len`
-    /// (exact in an f64 for any 32-bit pointer), so one call returns both.
     fn out_location(&self) -> f64 {
-        let len = self.out.len().min((1 << 21) - 1) as f64;
-        (self.out.as_ptr() as usize as f64) * 2_097_152.0 + len
+        out_location(&self.out)
     }
 }
 
@@ -270,6 +267,14 @@ impl WasmVisitor {
             None => "{}".to_owned(),
         }
     }
+}
+
+/// Where a result buffer is and how long, packed in one number,
+/// `ptr * 2^21 + len` (exact in an f64 for any 32-bit pointer), so one call
+/// returns both and JS reads the text from a view of Wasm memory.
+pub(crate) fn out_location(out: &str) -> f64 {
+    let len = out.len().min((1 << 21) - 1) as f64;
+    (out.as_ptr() as usize as f64) * 2_097_152.0 + len
 }
 
 /// The Wasm memory, so JS can read results in place (see `WasmVisitor::out_location`).

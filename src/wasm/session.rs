@@ -41,6 +41,7 @@ pub struct WasmPage {
     caps: crate::consent::policy::Capabilities,
     ctx: decide::Context,
     prepared: Prepared,
+    out: String,
 }
 
 #[wasm_bindgen]
@@ -51,17 +52,19 @@ impl WasmPage {
         Ok(Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
     }
 
-    /// One slot's decision (JSON), or `{error}`.
-    pub fn decide(&self, slot: &str) -> String {
+    /// One slot's decision (JSON), or `{error}`, left in Wasm memory at the
+    /// packed location returned (see `WasmVisitor::out_location`).
+    pub fn decide(&mut self, slot: &str) -> f64 {
         let v = Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
-        match v.decide(slot) {
+        self.out = match v.decide(slot) {
             Ok(d) => d.to_json(),
             Err(e) => {
                 let mut o = Object::new();
                 o.insert("error", Value::String(e.to_string()));
                 Value::Object(o).to_json()
             }
-        }
+        };
+        super::out_location(&self.out)
     }
 }
 
@@ -191,7 +194,7 @@ impl WasmSession {
         let caps = *self.session.capabilities();
         let profile = self.session.profile(&self.inner.manifest, now as i64).clone();
         let prepared = Prepared::new(&self.inner.manifest, &profile, &caps, &ctx);
-        Ok(WasmPage { inner: self.inner.clone(), profile, caps, ctx, prepared })
+        Ok(WasmPage { inner: self.inner.clone(), profile, caps, ctx, prepared, out: String::new() })
     }
 
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it
