@@ -1,0 +1,38 @@
+// The npm package as a site installs it: `npm pack` of pkg/, `npm install`
+// of the tarball into an empty project, then `import 'hearth'` (the exports
+// map's `node` entry) and the raw .wasm export for edge loaders.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkg = fileURLToPath(new URL('../../pkg', import.meta.url));
+
+test('npm pack gives a tarball a project can install and import', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-pack-'));
+  try {
+    const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    npm(['pack', '--pack-destination', dir, '--loglevel=error'], pkg);
+    const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
+    assert.ok(tarball, 'npm pack wrote a tarball');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'site', private: true, type: 'module' }));
+    npm(['install', `./${tarball}`, '--no-audit', '--no-fund', '--loglevel=error'], dir);
+    assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_wasm_bg.wasm')), 'the Wasm is in the package');
+    writeFileSync(
+      join(dir, 'use.mjs'),
+      `import { Hearth } from 'hearth';
+       import { createRequire } from 'node:module';
+       const engine = Hearth.load({ features: { f: { defaultValue: 7, rules: [{ condition: { country: 'CA' }, force: 9 }] } } });
+       const v = engine.visitor({ attributes: { id: 'x', country: 'CA' } });
+       const wasm = createRequire(import.meta.url).resolve('hearth/hearth_wasm_bg.wasm');
+       console.log(JSON.stringify({ value: v.getFeatureValue('f', 0), wasm: wasm.endsWith('hearth_wasm_bg.wasm') }));`,
+    );
+    const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: dir, encoding: 'utf8' }));
+    assert.deepEqual(out, { value: 9, wasm: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
