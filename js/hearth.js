@@ -85,8 +85,21 @@ export class Hearth {
   #echoes = [];
   /** Feature id -> its position in the payload, so calls pass a number, not a string. */
   #indices = new Map();
+  /** Slot id -> its position and variants `[{id, content}]`, parsed once and frozen. */
+  #variants = new Map();
   #shared = {
     echo: (id) => (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id)))),
+    /** `{index, variants}` of a slot the manifest declares, else `undefined`. */
+    slot: (id) => {
+      let v = this.#variants.get(id);
+      if (v === undefined) {
+        const json = this.#engine.slotVariants(id);
+        if (json === undefined) return undefined; // not remembered: callers may pass anything
+        v = { index: this.#engine.slotIndex(id), variants: deepFreeze(JSON.parse(json)) };
+        this.#variants.set(id, v);
+      }
+      return v;
+    },
     index: (key) => {
       let i = this.#indices.get(key);
       if (i === undefined) {
@@ -146,7 +159,7 @@ export class Hearth {
     // `localStorage` itself: even reading that property is a storage access
     // (and throws where site data is blocked), so it waits for consent.
     const storage = options.storage ?? (typeof globalThis.document === 'object' ? 'localStorage' : 'memory');
-    return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock);
+    return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock, this.#shared);
   }
 
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
@@ -232,12 +245,14 @@ export class Visitor {
 export class Session {
   #s;
   #clock;
+  #shared;
   /** Storage was allowed at some point of this session (so an edge cookie may exist). */
   #storeSeen = false;
 
-  constructor(s, clock) {
+  constructor(s, clock, shared) {
     this.#s = s;
     this.#clock = clock;
+    this.#shared = shared;
   }
 
   /**
@@ -346,7 +361,7 @@ export class Session {
    * for deciding it in several calls without preparing it again each time.
    */
   prepare(context = {}) {
-    return new PreparedPage(call(() => this.#s.prepare(JSON.stringify(context), this.#clock())));
+    return new PreparedPage(call(() => this.#s.prepare(JSON.stringify(context), this.#clock())), this.#shared);
   }
 
   /** The chosen variant of one slot (see `page`). */
@@ -392,9 +407,11 @@ export class Session {
 /** A page view prepared by `Session#prepare`: decisions against one snapshot. */
 export class PreparedPage {
   #p;
+  #shared;
 
-  constructor(p) {
+  constructor(p, shared) {
     this.#p = p;
+    this.#shared = shared;
   }
 
   /** Like `Session#page`, against the prepared view. */
@@ -402,9 +419,27 @@ export class PreparedPage {
     return JSON.parse(call(() => this.#p.answer(JSON.stringify(request))));
   }
 
-  /** One slot's decision, or `{error}`. */
+  /**
+   * One slot's decision, or `{error}`. Read from a compact form (see
+   * Decision::write_compact); the variant's content is the slot's, shared and frozen.
+   */
   decide(slot) {
-    return JSON.parse(readOut(this.#p.decide(String(slot))));
+    slot = String(slot);
+    const known = this.#shared.slot(slot);
+    const s = readOut(known ? this.#p.decideAt(known.index) : this.#p.decide(slot));
+    if (s.charCodeAt(0) === 69 /* E */) return { error: s.slice(1) };
+    const [index, strategy, propensity, explored, codes, ...reason] = s.split('\u0001');
+    const variant = known.variants[Number(index)];
+    return {
+      slot,
+      variant: variant.id,
+      content: variant.content,
+      strategy,
+      reason: reason.join('\u0001'),
+      codes: codes === '' ? [] : codes.split(','),
+      propensity: Number(propensity),
+      explored: explored === '1',
+    };
   }
 
   recommend(list, k) {

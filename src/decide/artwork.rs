@@ -61,7 +61,7 @@ impl<'a> Visit<'a> {
             return Ok(fixed(0, Because::Everyone, codes.with(Code::Default)));
         }
         codes.add(Code::Affinity);
-        let score = |a: &Artwork| a.tags.iter().map(|t| self.share(t)).sum::<f64>();
+        let score = |a: &Artwork| self.tags_share(&a.tags, &a.tag_ids);
         let (mut best, mut best_score) = (0, score(&it.artworks[0]));
         for (i, a) in it.artworks.iter().enumerate().skip(1) {
             let sc = score(a);

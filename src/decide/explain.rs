@@ -227,6 +227,31 @@ impl Decision<'_> {
     }
 }
 
+impl Decision<'_> {
+    /// A compact form for hosts that cache each slot's variants (id and
+    /// content) themselves: `index \x01 strategy \x01 propensity \x01
+    /// explored (0/1) \x01 codes (comma-separated) \x01 reason`. The reason is
+    /// last, so it may hold any text; nothing before it can hold `\x01`.
+    pub fn write_compact(&self, out: &mut String) {
+        out.push_str(crate::json::u64_digits(self.index as u64, &mut [0; 20]));
+        out.push('\u{1}');
+        out.push_str(self.strategy.name());
+        out.push('\u{1}');
+        write_js_number(self.propensity, out);
+        out.push('\u{1}');
+        out.push(if self.explored { '1' } else { '0' });
+        out.push('\u{1}');
+        for (i, c) in self.codes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(c.as_str());
+        }
+        out.push('\u{1}');
+        out.push_str(&self.because.text());
+    }
+}
+
 pub(crate) fn write_codes(codes: &Codes, out: &mut String) {
     out.push_str(",\"codes\":[");
     for (i, c) in codes.iter().enumerate() {

@@ -214,13 +214,14 @@ impl<'a> Visit<'a> {
         (d, s)
     }
 
-    /// The summed share of an item's tags.
-    fn item_share(&self, it: &crate::manifest::Item) -> f64 {
+    /// The summed share of tags, given by name and by taxonomy position
+    /// (`tag_ids` of variants, items, artworks).
+    fn tags_share(&self, tags: &[String], tag_ids: &[u16]) -> f64 {
         if self.m.taxonomy.tags.is_empty() {
-            // Without a taxonomy, items' tags are free-form: look them up by name.
-            it.tags.iter().map(|t| self.share(t)).sum()
+            // Without a taxonomy, tags are free-form: look them up by name.
+            tags.iter().map(|t| self.share(t)).sum()
         } else {
-            it.tag_ids.iter().map(|&i| self.p.dense.get(usize::from(i)).copied().unwrap_or(0.0)).sum()
+            tag_ids.iter().map(|&i| self.p.dense.get(usize::from(i)).copied().unwrap_or(0.0)).sum()
         }
     }
 

@@ -104,7 +104,7 @@ impl<'a> Visit<'a> {
             if !l.filter.is_always() && !l.filter.eval(&item_doc(it), groups) {
                 continue;
             }
-            let tags: f64 = if self.p.shares.is_empty() { 0.0 } else { self.item_share(it) };
+            let tags: f64 = if self.p.shares.is_empty() { 0.0 } else { self.tags_share(&it.tags, &it.tag_ids) };
             let factors = match (&user, usable_factors(it, m.catalog.factor_dims)) {
                 (Some(u), Some(y)) => u.iter().zip(y).map(|(a, b)| a * f64::from(*b)).sum(),
                 _ => 0.0,

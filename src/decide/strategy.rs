@@ -157,7 +157,7 @@ fn affinity<'a>(v: &Visit<'a>, s: &'a Slot, default: usize, codes: &mut Codes) -
         codes.add(Code::Default);
         return Pick::fixed(default, Because::Everyone);
     }
-    let score = |i: usize| s.variants[i].tags.iter().map(|t| v.share(t)).sum::<f64>();
+    let score = |i: usize| v.tags_share(&s.variants[i].tags, &s.variants[i].tag_ids);
     let mut best = if eligible.contains(&default) { default } else { eligible[0] };
     let mut best_score = score(best);
     for &i in &eligible {

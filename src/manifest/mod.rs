@@ -166,6 +166,8 @@ pub struct Variant {
     pub condition: Condition,
     /// Text and attribute values the page fills in (`title`, `src`, `href`...).
     pub content: Object,
+    /// `tags` as positions in `taxonomy.tags` (see [`Item::tag_ids`]).
+    pub tag_ids: Vec<u16>,
 }
 
 /// A promotion placement and how many promotions it shows per page.
@@ -282,6 +284,8 @@ pub struct Artwork {
     pub id: String,
     pub tags: Vec<String>,
     pub content: Object,
+    /// `tags` as positions in `taxonomy.tags` (see [`Item::tag_ids`]).
+    pub tag_ids: Vec<u16>,
 }
 
 /// A named recommendation list (`home`, `also-viewed`...).
@@ -352,6 +356,25 @@ impl Manifest {
         match m {
             Some(m) if issues.is_empty() => Ok(m),
             _ => Err(issues),
+        }
+    }
+
+    /// Fills the `tag_ids` of variants, items and artworks: decisions
+    /// compare taxonomy positions, not strings, when they score tags.
+    fn resolve_tag_ids(&mut self) {
+        let mut positions: Vec<(String, u16)> = self.taxonomy.tags.iter().enumerate().map(|(i, t)| (t.id.clone(), i as u16)).collect();
+        positions.sort();
+        let ids = |tags: &[String]| -> Vec<u16> {
+            tags.iter().filter_map(|t| positions.binary_search_by(|(k, _)| k.as_str().cmp(t)).ok().map(|i| positions[i].1)).collect()
+        };
+        for v in self.slots.iter_mut().flat_map(|s| s.variants.iter_mut()) {
+            v.tag_ids = ids(&v.tags);
+        }
+        for it in &mut self.catalog.items {
+            it.tag_ids = ids(&it.tags);
+            for a in &mut it.artworks {
+                a.tag_ids = ids(&a.tags);
+            }
         }
     }
 
@@ -471,12 +494,6 @@ impl Decoder<'_, '_> {
         }
         if let Some(v) = f.get("catalog") {
             m.catalog = self.catalog(v, &tags);
-            let mut positions: Vec<(&str, u16)> = m.taxonomy.tags.iter().enumerate().map(|(i, t)| (t.id.as_str(), i as u16)).collect();
-            positions.sort();
-            let position = |t: &str| positions.binary_search_by(|(k, _)| (*k).cmp(t)).ok().map(|i| positions[i].1);
-            for item in &mut m.catalog.items {
-                item.tag_ids = item.tags.iter().filter_map(|t| position(t)).collect();
-            }
         }
         if let Some(v) = f.get("recommendations") {
             m.recommendations = self.keyed(v, "recommendations", |d, id, v, p| d.recommendation_list(id, v, p));
@@ -496,6 +513,7 @@ impl Decoder<'_, '_> {
             }
         }
         f.deny_unknown(self.issues);
+        m.resolve_tag_ids();
         Some(m)
     }
 
@@ -727,7 +745,7 @@ impl Decoder<'_, '_> {
         let content_path = f.at("content");
         let content = self.content(f.get("content"), &content_path);
         f.deny_unknown(self.issues);
-        Some(Variant { id: id.to_owned(), label, tags: tag_list, weight, condition, content })
+        Some(Variant { id: id.to_owned(), label, tags: tag_list, weight, condition, content, tag_ids: Vec::new() })
     }
 
     fn placement(&mut self, id: &str, v: &Value, path: &str) -> Option<Placement> {
@@ -941,7 +959,7 @@ impl Decoder<'_, '_> {
         let content_path = f.at("content");
         let content = self.content(f.get("content"), &content_path);
         f.deny_unknown(self.issues);
-        Some(Artwork { id, tags: tag_list, content })
+        Some(Artwork { id, tags: tag_list, content, tag_ids: Vec::new() })
     }
 
     fn recommendation_list(&mut self, id: &str, v: &Value, path: &str) -> Option<RecommendationList> {

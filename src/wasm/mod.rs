@@ -120,6 +120,30 @@ impl WasmEngine {
         Ok(WasmCondition { cond: self.inner.condition(condition)? })
     }
 
+    /// The position of slot `id` in the manifest, or -1.
+    #[wasm_bindgen(js_name = slotIndex)]
+    pub fn slot_index(&self, id: &str) -> i32 {
+        self.inner.manifest.slots.iter().position(|s| s.id == id).map_or(-1, |i| i as i32)
+    }
+
+    /// A slot's variants as JSON `[{id, content}]`, for JS to read compact
+    /// decisions against; `undefined` for an unknown slot.
+    #[wasm_bindgen(js_name = slotVariants)]
+    pub fn slot_variants(&self, slot: &str) -> Option<String> {
+        let s = self.inner.manifest.slot(slot)?;
+        let list = s
+            .variants
+            .iter()
+            .map(|v| {
+                let mut o = crate::json::Object::with_capacity(2);
+                o.insert("id", Value::String(v.id.clone()));
+                o.insert("content", Value::Object(v.content.clone()));
+                Value::Object(o)
+            })
+            .collect();
+        Some(Value::Array(list).to_json())
+    }
+
     /// The position of feature `key`, or -1 when the payload has no such feature.
     #[wasm_bindgen(js_name = featureIndex)]
     pub fn feature_index(&self, key: &str) -> i32 {

@@ -52,19 +52,32 @@ impl WasmPage {
         Ok(Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
     }
 
-    /// One slot's decision (JSON), or `{error}`, left in Wasm memory at the
-    /// packed location returned (see `WasmVisitor::out_location`).
+    /// One slot's decision in the compact form of `Decision::write_compact`
+    /// (the JS layer has the slot's variants from `WasmEngine.slotVariants`),
+    /// or `E` and the error message, left in Wasm memory at the packed
+    /// location returned (see `WasmVisitor::out_location`).
     pub fn decide(&mut self, slot: &str) -> f64 {
         let v = Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
-        self.out = match v.decide(slot) {
-            Ok(d) => d.to_json(),
+        self.out.clear();
+        match v.decide(slot) {
+            Ok(d) => d.write_compact(&mut self.out),
             Err(e) => {
-                let mut o = Object::new();
-                o.insert("error", Value::String(e.to_string()));
-                Value::Object(o).to_json()
+                self.out.push('E');
+                self.out.push_str(&e.to_string());
             }
-        };
+        }
         super::out_location(&self.out)
+    }
+
+    /// `decide` for the `index`-th slot of the manifest (see `WasmEngine.slotIndex`),
+    /// so the slot id need not cross the boundary on every call.
+    #[wasm_bindgen(js_name = decideAt)]
+    pub fn decide_at(&mut self, index: u32) -> f64 {
+        let inner = self.inner.clone();
+        match inner.manifest.slots.get(index as usize) {
+            Some(s) => self.decide(&s.id),
+            None => self.decide(""),
+        }
     }
 }
 
