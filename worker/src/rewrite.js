@@ -3,8 +3,10 @@
 // Markup (the same attributes the browser module reads):
 //   [data-hearth-slot="id"]                the slot; gets data-hearth-decided="<variant>"
 //     <template data-hearth-variant="v">   the chosen one is unwrapped, the others removed
-//     [data-hearth-text="field"]           text content from the variant's content (escaped)
-//     [data-hearth-attrs="src alt:field"]  allow-listed attributes (src, srcset, href, alt) from content
+//     [data-hearth-text="field"]           text content from the variant's content (escaped);
+//                                          also read as the browser module's data-hearth-field
+//     [data-hearth-attrs="src alt:field"]  allow-listed attributes (src, srcset, href, alt) from content;
+//                                          also read as the browser module's data-hearth-attr
 //   [data-hearth-artwork="item"]           src/srcset/alt from the item's chosen artwork
 //   [data-hearth-recommend="list"]         filled with the list's items (data-hearth-k caps how many)
 //   [data-hearth-promotion="placement"]    filled with the chosen promotions
@@ -58,8 +60,8 @@ function isError(x) {
   return !x || typeof x !== 'object' || 'error' in x;
 }
 
-function fillAttrs(el, content) {
-  const spec = el.getAttribute('data-hearth-attrs');
+function fillAttrs(el, content, name = 'data-hearth-attrs') {
+  const spec = el.getAttribute(name);
   if (!spec || !content) return;
   for (const pair of spec.split(/\s+/).filter(Boolean)) {
     const [attr, field = attr] = pair.split(':');
@@ -77,12 +79,12 @@ const OPTIONAL_END = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'rb',
  * text is left alone, so a missing end tag never costs the rest of the page. An element without
  * text gets the value before its end tag.
  */
-function textFiller(top, state, onError) {
+function textFiller(top, state, onError, name = 'data-hearth-text') {
   let cur = null;
   return {
     element(el) {
       if (state.off) return;
-      const v = top()?.content?.[el.getAttribute('data-hearth-text')];
+      const v = top()?.content?.[el.getAttribute(name)];
       if (typeof v !== 'string' && typeof v !== 'number') return;
       const mine = { value: String(v), started: false, done: false };
       cur = mine;
@@ -196,7 +198,9 @@ export function rewriter(decided, state, onError) {
       }),
     )
     .on('[data-hearth-text]', textFiller(top, state, onError))
+    .on('[data-hearth-field]', textFiller(top, state, onError, 'data-hearth-field'))
     .on('[data-hearth-attrs]', guard((el) => fillAttrs(el, top()?.content)))
+    .on('[data-hearth-attr]', guard((el) => fillAttrs(el, top()?.content, 'data-hearth-attr')))
     .on(
       '[data-hearth-artwork]',
       guard((el) => {
@@ -216,7 +220,7 @@ export function rewriter(decided, state, onError) {
         inject(el, 'before');
         const recs = answer.recommendations?.[el.getAttribute('data-hearth-recommend')];
         if (!Array.isArray(recs) || OPTIONAL_END.has(el.tagName)) return;
-        const kAttr = Number(el.getAttribute('data-hearth-k'));
+        const kAttr = Number(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k'));
         const shown = Number.isInteger(kAttr) && kAttr > 0 ? recs.slice(0, kAttr) : recs;
         el.setAttribute('data-hearth-decided', shown.map((r) => r.item).join(' '));
         el.setInnerContent(recommendationsHtml(shown, el.tagName), { html: true });

@@ -202,3 +202,20 @@ export const consentSignals = {
     eq(c2.utcOffsetMinutes, 540, 'offset from cf.timezone');
   },
 };
+
+export const browserModuleMarkup = {
+  async test() {
+    // The browser module's attribute names (js/dom.js) work at the edge too.
+    const page = `<!doctype html><html><head></head><body>
+<header data-hearth-slot="banner"><p data-hearth-field="title">x</p></header>
+<section data-hearth-slot="hero"><a data-hearth-attr="href" href="/default">go</a></section>
+<ul data-hearth-recommend="home" data-k="1"><li>…</li></ul>
+<footer id="end">end</footer></body></html>`;
+    const res = await w.fetch(get('/'), origin(() => html(page)));
+    const body = await res.text();
+    assert(/<p data-hearth-field="title">(Weekend deals on now|Free returns for 60 days)<\/p>/.test(body), `data-hearth-field filled: ${body.slice(0, 400)}`);
+    assert(body.includes('data-hearth-attr="href" href="/new"'), 'data-hearth-attr filled from the default variant');
+    eq((body.match(/data-hearth-item=/g) ?? []).length, 1, 'data-k caps the list');
+    assert(body.includes('<footer id="end">end</footer>'), 'rest of page intact');
+  },
+};
