@@ -62,6 +62,25 @@ function readOut(loc) {
   return utf8.decode(bytes.subarray(ptr, ptr + len));
 }
 
+/** Builds an ExperimentResult from its compact form (see ExperimentResult::write_compact). */
+function experimentResult(s) {
+  if (s.charCodeAt(0) === 123 /* { */) return JSON.parse(s);
+  const f = s.split('\u0001');
+  const value = JSON.parse(f[1]);
+  const hashValue = JSON.parse(f[8]);
+  const featureId = f[9] === '' ? null : f[9].slice(1);
+  // One object literal per common shape (with or without a bucket): adding
+  // properties one by one made this the slowest part of a run from JS.
+  const r =
+    f[10] === ''
+      ? { value, variationId: Number(f[2]), key: f[3], inExperiment: f[5] === '1', hashUsed: f[6] === '1', hashAttribute: f[7], hashValue, featureId, stickyBucketUsed: f[12] === '1' }
+      : { value, variationId: Number(f[2]), key: f[3], inExperiment: f[5] === '1', hashUsed: f[6] === '1', hashAttribute: f[7], hashValue, featureId, bucket: Number(f[10]), stickyBucketUsed: f[12] === '1' };
+  if (f[4] !== '') r.name = f[4];
+  if (f[11] === '1') r.passthrough = true;
+  if (f[13] !== '') Object.assign(r, JSON.parse(f[13]));
+  return r;
+}
+
 /** Builds a FeatureResult from its compact form. */
 function featureResult(s, echo) {
   const comma = s.indexOf(',', 1);
@@ -73,7 +92,7 @@ function featureResult(s, echo) {
     const mid = s.indexOf('\0', end + 1);
     const e = s.slice(end + 1, mid);
     r.experiment = e.charCodeAt(0) === 123 ? JSON.parse(e) : echo(Number(e));
-    r.experimentResult = JSON.parse(s.slice(mid + 1));
+    r.experimentResult = experimentResult(s.slice(mid + 1));
   }
   return r;
 }
@@ -87,7 +106,20 @@ export class Hearth {
   #indices = new Map();
   /** Slot id -> its position and variants `[{id, content}]`, parsed once and frozen. */
   #variants = new Map();
+  /** Definitions passed as plain objects, compiled once per JSON text (bounded). */
+  #compiled = new Map();
   #shared = {
+    /** The compiled handle for a definition's JSON text (`kind`: experiment or condition). */
+    compiled: (kind, text) => {
+      const key = kind + text;
+      let h = this.#compiled.get(key);
+      if (h === undefined) {
+        h = call(() => (kind === 'e' ? this.#engine.experiment(text) : this.#engine.condition(text)));
+        if (this.#compiled.size >= 256) this.#compiled.clear();
+        this.#compiled.set(key, h);
+      }
+      return h;
+    },
     echo: (id) => (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id)))),
     /** `{index, variants}` of a slot the manifest declares, else `undefined`. */
     slot: (id) => {
@@ -162,9 +194,10 @@ export class Hearth {
     return new Session(call(() => this.#engine.session(storage, hi, lo, clock())), clock, this.#shared);
   }
 
-  /** Evaluates a condition against `attributes`, with the payload's saved groups. */
+  /** Evaluates a condition (or a `hearth.condition(...)`) against `attributes`, with the payload's saved groups. */
   evalCondition(attributes, condition) {
-    return call(() => this.#engine.evalCondition(JSON.stringify(attributes), JSON.stringify(condition)));
+    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', JSON.stringify(condition));
+    return call(() => this.#engine.evalCondition(JSON.stringify(attributes), handle));
   }
 }
 
@@ -191,8 +224,8 @@ export class Visitor {
 
   /** Evaluates a condition (or a `hearth.condition(...)`) against this visitor's attributes, with the payload's saved groups. */
   evalCondition(condition) {
-    if (condition instanceof CompiledCondition) return this.#v.evalCompiled(condition.handle);
-    return call(() => this.#v.evalCondition(JSON.stringify(condition)));
+    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', JSON.stringify(condition));
+    return this.#v.evalCompiled(handle);
   }
 
   isOn(key) {
@@ -211,11 +244,8 @@ export class Visitor {
 
   /** Runs an inline experiment (GrowthBook's `run`), a plain definition or a `hearth.experiment(...)`. */
   run(experiment) {
-    const loc =
-      experiment instanceof CompiledExperiment
-        ? this.#v.runCompiled(experiment.handle)
-        : call(() => this.#v.run(JSON.stringify(experiment)));
-    return JSON.parse(readOut(loc));
+    const handle = experiment instanceof CompiledExperiment ? experiment.handle : this.#shared.compiled('e', JSON.stringify(experiment));
+    return experimentResult(readOut(this.#v.runCompiled(handle)));
   }
 
   /** URL redirects of the payload's auto experiments for the visitor's URL. */

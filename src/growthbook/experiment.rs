@@ -147,6 +147,64 @@ impl ExperimentResult {
         self.write_json(&mut s);
         s
     }
+
+    /// A compact form for the JS layer, which builds the result object
+    /// itself rather than `JSON.parse` it: `C`, then `\x01`-separated value
+    /// JSON, variationId, key, name (empty: none), inExperiment, hashUsed
+    /// (0/1), hashAttribute, hashValue JSON, featureId (empty: null, else `s`
+    /// and the id), bucket (empty: none), passthrough, stickyBucketUsed (0/1),
+    /// and the bandit fields as a JSON object (empty: none). JSON text never
+    /// holds a raw `\x01`; when one of the strings does, the JSON form is
+    /// written instead (it starts with `{`).
+    pub fn write_compact(&self, out: &mut String) {
+        let strings = [Some(self.key.as_str()), self.name.as_deref(), Some(self.hash_attribute.as_str()), self.feature_id.as_deref()];
+        if strings.iter().flatten().any(|s| s.contains('\u{1}')) {
+            return self.write_json(out);
+        }
+        const SEP: char = '\u{1}';
+        out.push('C');
+        out.push(SEP);
+        self.value.write_json(out);
+        out.push(SEP);
+        push_num(self.variation_id as f64, out);
+        out.push(SEP);
+        out.push_str(&self.key);
+        out.push(SEP);
+        out.push_str(self.name.as_deref().unwrap_or(""));
+        for flag in [self.in_experiment, self.hash_used] {
+            out.push(SEP);
+            out.push(if flag { '1' } else { '0' });
+        }
+        out.push(SEP);
+        out.push_str(&self.hash_attribute);
+        out.push(SEP);
+        self.hash_value.write_json(out);
+        out.push(SEP);
+        if let Some(f) = &self.feature_id {
+            out.push('s');
+            out.push_str(f);
+        }
+        out.push(SEP);
+        if let Some(b) = self.bucket {
+            push_num(b, out);
+        }
+        for flag in [self.passthrough, self.sticky_bucket_used] {
+            out.push(SEP);
+            out.push(if flag { '1' } else { '0' });
+        }
+        out.push(SEP);
+        if let Some(cb) = &self.bandit {
+            out.push_str("{\"leafId\":");
+            cb.leaf_id.write_json(out);
+            out.push_str(",\"variationWeights\":");
+            write_numbers(&cb.variation_weights, out);
+            if let Some(v) = &cb.bandit_version {
+                out.push_str(",\"banditVersion\":");
+                v.write_json(out);
+            }
+            out.push('}');
+        }
+    }
 }
 
 pub(super) fn bool_str(b: bool) -> &'static str {

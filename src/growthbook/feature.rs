@@ -135,7 +135,8 @@ impl FeatureResult {
     /// A compact form for the JS layer, which builds the result object
     /// itself instead of running `JSON.parse` over the whole envelope:
     /// `<source digit><ruleId length in UTF-16 units>,<ruleId><value JSON>`,
-    /// then, for experiment results, `\0<echo id or experiment JSON>\0<experimentResult JSON>`.
+    /// then, for experiment results, `\0<echo id or experiment JSON>\0<experimentResult>` (the
+    /// result in [`ExperimentResult::write_compact`]'s form).
     /// `\0` cannot occur in JSON text (control characters are escaped), and the
     /// rule id is skipped by its length, so the parts split unambiguously.
     pub fn write_compact(&self, out: &mut String) {
@@ -151,7 +152,7 @@ impl FeatureResult {
                 None => out.push_str(&e.json),
             }
             out.push('\0');
-            r.write_json(out);
+            r.write_compact(out);
         }
     }
 

@@ -17,8 +17,6 @@ use crate::growthbook::{self, hash, sticky_docs_value, Context, Experiment};
 use crate::json::{self, Value};
 use crate::manifest::Manifest;
 use regex::JsRegexEngine;
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsError;
@@ -33,55 +31,19 @@ pub struct WasmEngine {
     inner: Rc<Inner>,
 }
 
-/// What a visitor shares with its engine: the manifest, and definitions
-/// compiled on first use. Callers of `run` and `evalCondition` pass the
-/// same literal definitions over and over; compiling each once keeps those
-/// calls at evaluation cost. Keyed by the definition's JSON text, so a
-/// changed definition is a different entry.
+/// What a visitor shares with its engine. (Definitions passed as plain
+/// objects are compiled once per JSON text by the JS layer, which keeps the
+/// handles: that spares copying the text into Wasm on every call.)
 struct Inner {
     manifest: Manifest,
-    experiments: Cache<Rc<Experiment>>,
-    conditions: Cache<Condition>,
 }
 
-/// A small bounded cache: cleared when full (definitions are few in practice).
-struct Cache<T>(RefCell<HashMap<String, T>>);
-
-const CACHE_ENTRIES: usize = 256;
-
-impl<T: Clone> Cache<T> {
-    fn new() -> Self {
-        Cache(RefCell::new(HashMap::new()))
+fn compile_experiment(text: &str) -> Result<Experiment, JsError> {
+    let v = parse_json("experiment", text)?;
+    if v.as_object().is_none() {
+        return Err(error::message(format!("an experiment must be an object, found {}", v.type_name())));
     }
-
-    fn get_or(&self, key: &str, make: impl FnOnce() -> Result<T, JsError>) -> Result<T, JsError> {
-        if let Some(v) = self.0.borrow().get(key) {
-            return Ok(v.clone());
-        }
-        let v = make()?;
-        let mut map = self.0.borrow_mut();
-        if map.len() >= CACHE_ENTRIES {
-            map.clear();
-        }
-        map.insert(key.to_owned(), v.clone());
-        Ok(v)
-    }
-}
-
-impl Inner {
-    fn experiment(&self, text: &str) -> Result<Rc<Experiment>, JsError> {
-        self.experiments.get_or(text, || {
-            let v = parse_json("experiment", text)?;
-            if v.as_object().is_none() {
-                return Err(error::message(format!("an experiment must be an object, found {}", v.type_name())));
-            }
-            Ok(Rc::new(Experiment::compile(&v, &JsRegexEngine)))
-        })
-    }
-
-    fn condition(&self, text: &str) -> Result<Condition, JsError> {
-        self.conditions.get_or(text, || Ok(Condition::compile(&parse_json("condition", text)?, &JsRegexEngine)))
-    }
+    Ok(Experiment::compile(&v, &JsRegexEngine))
 }
 
 #[wasm_bindgen]
@@ -90,7 +52,7 @@ impl WasmEngine {
     pub fn load(text: &str, decryption_key: Option<String>) -> Result<WasmEngine, JsError> {
         let manifest = Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
             .map_err(|issues| error::from_issues("invalid manifest", &issues))?;
-        Ok(WasmEngine { inner: Rc::new(Inner { manifest, experiments: Cache::new(), conditions: Cache::new() }) })
+        Ok(WasmEngine { inner: Rc::new(Inner { manifest }) })
     }
 
     pub fn summary(&self) -> String {
@@ -103,21 +65,21 @@ impl WasmEngine {
         self.inner.manifest.growthbook.experiment_echo(id).map(str::to_owned)
     }
 
-    /// Evaluates a condition (JSON) against attributes (JSON) with the payload's saved groups.
+    /// Evaluates a compiled condition against attributes (JSON) with the payload's saved groups.
     #[wasm_bindgen(js_name = evalCondition)]
-    pub fn eval_condition(&self, attributes: &str, condition: &str) -> Result<bool, JsError> {
+    pub fn eval_condition(&self, attributes: &str, condition: &WasmCondition) -> Result<bool, JsError> {
         let attributes = parse_json("attributes", attributes)?;
-        Ok(self.inner.condition(condition)?.eval(&attributes, self.inner.manifest.growthbook.saved_groups()))
+        Ok(condition.cond.eval(&attributes, self.inner.manifest.growthbook.saved_groups()))
     }
 
     /// Compiles an experiment definition (JSON) for `WasmVisitor.runCompiled`.
     pub fn experiment(&self, experiment: &str) -> Result<WasmExperiment, JsError> {
-        Ok(WasmExperiment { exp: self.inner.experiment(experiment)? })
+        Ok(WasmExperiment { exp: compile_experiment(experiment)? })
     }
 
     /// Compiles a condition (JSON) for `WasmVisitor.evalCompiled`.
     pub fn condition(&self, condition: &str) -> Result<WasmCondition, JsError> {
-        Ok(WasmCondition { cond: self.inner.condition(condition)? })
+        Ok(WasmCondition { cond: Condition::compile(&parse_json("condition", condition)?, &JsRegexEngine) })
     }
 
     /// The position of slot `id` in the manifest, or -1.
@@ -168,7 +130,7 @@ impl WasmEngine {
 /// An experiment definition compiled once, to run for many visitors.
 #[wasm_bindgen]
 pub struct WasmExperiment {
-    exp: Rc<Experiment>,
+    exp: Experiment,
 }
 
 /// A condition compiled once, to evaluate for many visitors.
@@ -191,13 +153,6 @@ pub struct WasmVisitor {
 impl WasmVisitor {
     fn payload(&self) -> &growthbook::Payload {
         &self.inner.manifest.growthbook
-    }
-
-    fn run_compiled_exp(&mut self, exp: &Experiment) -> f64 {
-        let inner = self.inner.clone();
-        self.out.clear();
-        inner.manifest.growthbook.run(exp, &mut self.ctx).write_json(&mut self.out);
-        self.out_location()
     }
 
     fn out_location(&self) -> f64 {
@@ -231,23 +186,15 @@ impl WasmVisitor {
         self.out_location()
     }
 
-    /// Runs an inline experiment (JSON definition); the result (JSON) is
-    /// left in Wasm memory, at the packed location returned.
-    pub fn run(&mut self, experiment: &str) -> Result<f64, JsError> {
-        let exp = self.inner.experiment(experiment)?;
-        Ok(self.run_compiled_exp(&exp))
-    }
-
-    /// Runs a compiled experiment (see `WasmEngine.experiment`).
+    /// Runs a compiled experiment (see `WasmEngine.experiment`); the result
+    /// (in `ExperimentResult::write_compact`'s form) is left in Wasm memory,
+    /// at the packed location returned.
     #[wasm_bindgen(js_name = runCompiled)]
     pub fn run_compiled(&mut self, experiment: &WasmExperiment) -> f64 {
-        self.run_compiled_exp(&experiment.exp.clone())
-    }
-
-    /// Evaluates a condition (JSON) against this visitor's attributes.
-    #[wasm_bindgen(js_name = evalCondition)]
-    pub fn eval_condition(&self, condition: &str) -> Result<bool, JsError> {
-        Ok(self.inner.condition(condition)?.eval(&self.ctx.attributes, self.payload().saved_groups()))
+        let inner = self.inner.clone();
+        self.out.clear();
+        inner.manifest.growthbook.run(&experiment.exp, &mut self.ctx).write_compact(&mut self.out);
+        self.out_location()
     }
 
     /// Evaluates a compiled condition (see `WasmEngine.condition`).
