@@ -76,6 +76,28 @@ pub struct BanditInfo {
     pub bandit_version: Option<Value>,
 }
 
+impl BanditInfo {
+    /// `"leafId":..,"variationWeights":[..][,"banditVersion":..]`, as the JS
+    /// SDK puts them on results (and, braced, on the experiment).
+    fn write_fields(&self, out: &mut String) {
+        out.push_str("\"leafId\":");
+        self.leaf_id.write_json(out);
+        out.push_str(",\"variationWeights\":");
+        write_numbers(&self.variation_weights, out);
+        if let Some(v) = &self.bandit_version {
+            out.push_str(",\"banditVersion\":");
+            v.write_json(out);
+        }
+    }
+
+    /// The fields as one JSON object.
+    pub fn write_json(&self, out: &mut String) {
+        out.push('{');
+        self.write_fields(out);
+        out.push('}');
+    }
+}
+
 /// The outcome of running an experiment for one visitor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExperimentResult {
@@ -130,14 +152,8 @@ impl ExperimentResult {
         out.push_str(",\"stickyBucketUsed\":");
         out.push_str(bool_str(self.sticky_bucket_used));
         if let Some(cb) = &self.bandit {
-            out.push_str(",\"leafId\":");
-            cb.leaf_id.write_json(out);
-            out.push_str(",\"variationWeights\":");
-            write_numbers(&cb.variation_weights, out);
-            if let Some(v) = &cb.bandit_version {
-                out.push_str(",\"banditVersion\":");
-                v.write_json(out);
-            }
+            out.push(',');
+            cb.write_fields(out);
         }
         out.push('}');
     }
@@ -194,15 +210,7 @@ impl ExperimentResult {
         }
         out.push(SEP);
         if let Some(cb) = &self.bandit {
-            out.push_str("{\"leafId\":");
-            cb.leaf_id.write_json(out);
-            out.push_str(",\"variationWeights\":");
-            write_numbers(&cb.variation_weights, out);
-            if let Some(v) = &cb.bandit_version {
-                out.push_str(",\"banditVersion\":");
-                v.write_json(out);
-            }
-            out.push('}');
+            cb.write_json(out);
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::experiment::{
-    self, bool_str, hash_attribute, prerequisite_passes, write_numbers, BanditInfo, Experiment, ExperimentResult, Filter, ParentCondition,
+    self, bool_str, hash_attribute, prerequisite_passes, BanditInfo, Experiment, ExperimentResult, Filter, ParentCondition,
 };
 use super::hash::{self, Range};
 use super::{Payload, Stack};
@@ -327,7 +327,7 @@ impl Payload {
                                 // The SDK keeps `contextualBandit` on the experiment only when hashed in.
                                 json.pop();
                                 json.push_str(",\"contextualBandit\":");
-                                write_bandit(&cb, &mut json);
+                                cb.write_json(&mut json);
                                 json.push('}');
                                 Echo { id: None, json: json.into() }
                             }
@@ -391,16 +391,4 @@ impl Payload {
         exp.bandit = Some(BanditInfo { variation_weights: weights, ..info });
         Some((exp, Value::Object(echo).to_json()))
     }
-}
-
-fn write_bandit(cb: &BanditInfo, out: &mut String) {
-    out.push_str("{\"leafId\":");
-    cb.leaf_id.write_json(out);
-    out.push_str(",\"variationWeights\":");
-    write_numbers(&cb.variation_weights, out);
-    if let Some(v) = &cb.bandit_version {
-        out.push_str(",\"banditVersion\":");
-        v.write_json(out);
-    }
-    out.push('}');
 }
