@@ -124,24 +124,23 @@ impl<B: Backend> Session<B> {
         let day = now_ms.div_euclid(crate::time::DAY_MS);
         self.consent_day = Some(day);
         let mut reset = None;
-        if let Some(cap) = self.decision.capabilities.store {
-            if !self.loaded {
-                self.loaded = true;
-                match store::load_profile(&mut self.storage, cap) {
-                    Ok(Some(stored)) => self.adopt(stored),
-                    Ok(None) => {}
-                    Err(why) => reset = Some(why.to_string()),
-                }
+        let store = self.decision.capabilities.store;
+        if let (Some(cap), false) = (store, self.loaded) {
+            self.loaded = true;
+            match store::load_profile(&mut self.storage, cap) {
+                Ok(Some(stored)) => self.adopt(stored),
+                Ok(None) => {}
+                Err(why) => reset = Some(why.to_string()),
             }
-            // What the stored profile may no longer hold goes, in storage too.
-            self.trim_to_consent();
+        }
+        // What the profile may no longer hold goes (in storage too, below).
+        self.trim_to_consent();
+        if store.is_some() {
             let granted = self.decision.capabilities.granted();
             if self.profile.consent.map(|c| c.names()) != Some(granted.clone()) {
                 self.profile.consent = Some(crate::profile::ConsentRecord::new(&granted, day as i32));
             }
             self.persist();
-        } else {
-            self.trim_to_consent();
         }
         ConsentChange { decision: self.decision.clone(), deleted, reset }
     }

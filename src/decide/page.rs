@@ -97,9 +97,10 @@ impl Context {
     pub fn from_value(v: &Value, now_ms: i64) -> Result<Context, Issues> {
         let mut issues = Issues::new();
         let mut c = Context::new(now_ms);
+        let empty = crate::json::Object::new();
         let o = match v {
-            Value::Object(o) => o.clone(),
-            Value::Null => Default::default(),
+            Value::Object(o) => o,
+            Value::Null => &empty,
             other => {
                 issues.push("", format!("a page context must be an object, found {}", other.type_name()));
                 return Err(issues);

@@ -171,8 +171,8 @@ const COPIED: [(&str, Copy); 16] = [
     ("hashAttribute", Copy::Truthy),
     ("fallbackAttribute", Copy::Truthy),
     ("disableStickyBucketing", Copy::Truthy),
-    ("bucketVersion", Copy::Defined),
-    ("minBucketVersion", Copy::Defined),
+    ("bucketVersion", Copy::Present),
+    ("minBucketVersion", Copy::Present),
     ("namespace", Copy::Truthy),
     ("meta", Copy::Truthy),
     ("ranges", Copy::Truthy),
@@ -186,12 +186,11 @@ const COPIED: [(&str, Copy); 16] = [
 
 #[derive(Clone, Copy)]
 enum Copy {
-    /// `"k" in rule`
+    /// `"k" in rule`, and `rule.k !== undefined` (the same test on JSON,
+    /// which has no `undefined`)
     Present,
     /// `if (rule.k)`
     Truthy,
-    /// `rule.k !== undefined`
-    Defined,
 }
 
 impl Feature {
@@ -235,7 +234,6 @@ impl Rule {
                         let copy = match test {
                             Copy::Present => o.contains_key(k),
                             Copy::Truthy => o.get(k).is_some_and(js::truthy),
-                            Copy::Defined => o.contains_key(k),
                         };
                         if let (true, Some(v)) = (copy, o.get(k)) {
                             echo.insert(k, v.clone());

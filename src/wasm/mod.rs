@@ -28,14 +28,7 @@ fn parse_json(what: &str, text: &str) -> Result<Value, JsError> {
 /// A loaded manifest or GrowthBook payload.
 #[wasm_bindgen]
 pub struct WasmEngine {
-    inner: Rc<Inner>,
-}
-
-/// What a visitor shares with its engine. (Definitions passed as plain
-/// objects are compiled once per JSON text by the JS layer, which keeps the
-/// handles: that spares copying the text into Wasm on every call.)
-struct Inner {
-    manifest: Manifest,
+    manifest: Rc<Manifest>,
 }
 
 fn compile_experiment(text: &str) -> Result<Experiment, JsError> {
@@ -52,24 +45,24 @@ impl WasmEngine {
     pub fn load(text: &str, decryption_key: Option<String>) -> Result<WasmEngine, JsError> {
         let manifest = Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
             .map_err(|issues| error::from_issues("invalid manifest", &issues))?;
-        Ok(WasmEngine { inner: Rc::new(Inner { manifest }) })
+        Ok(WasmEngine { manifest: Rc::new(manifest) })
     }
 
     pub fn summary(&self) -> String {
-        self.inner.manifest.summary()
+        self.manifest.summary()
     }
 
     /// The experiment definition a feature result's numeric `experiment` refers to (JSON).
     #[wasm_bindgen(js_name = experimentEcho)]
     pub fn experiment_echo(&self, id: u32) -> Option<String> {
-        self.inner.manifest.growthbook.experiment_echo(id).map(str::to_owned)
+        self.manifest.growthbook.experiment_echo(id).map(str::to_owned)
     }
 
     /// Evaluates a compiled condition against attributes (JSON) with the payload's saved groups.
     #[wasm_bindgen(js_name = evalCondition)]
     pub fn eval_condition(&self, attributes: &str, condition: &WasmCondition) -> Result<bool, JsError> {
         let attributes = parse_json("attributes", attributes)?;
-        Ok(condition.cond.eval(&attributes, self.inner.manifest.growthbook.saved_groups()))
+        Ok(condition.cond.eval(&attributes, self.manifest.growthbook.saved_groups()))
     }
 
     /// Compiles an experiment definition (JSON) for `WasmVisitor.runCompiled`.
@@ -85,14 +78,14 @@ impl WasmEngine {
     /// The position of slot `id` in the manifest, or -1.
     #[wasm_bindgen(js_name = slotIndex)]
     pub fn slot_index(&self, id: &str) -> i32 {
-        self.inner.manifest.slots.iter().position(|s| s.id == id).map_or(-1, |i| i as i32)
+        self.manifest.slots.iter().position(|s| s.id == id).map_or(-1, |i| i as i32)
     }
 
     /// A slot's variants as JSON `[{id, content}]`, for JS to read compact
     /// decisions against; `undefined` for an unknown slot.
     #[wasm_bindgen(js_name = slotVariants)]
     pub fn slot_variants(&self, slot: &str) -> Option<String> {
-        let s = self.inner.manifest.slot(slot)?;
+        let s = self.manifest.slot(slot)?;
         let list = s
             .variants
             .iter()
@@ -109,21 +102,21 @@ impl WasmEngine {
     /// The position of feature `key`, or -1 when the payload has no such feature.
     #[wasm_bindgen(js_name = featureIndex)]
     pub fn feature_index(&self, key: &str) -> i32 {
-        self.inner.manifest.growthbook.feature_index(key).map_or(-1, |i| i as i32)
+        self.manifest.growthbook.feature_index(key).map_or(-1, |i| i as i32)
     }
 
     /// A visitor session: consent, profile and storage (`"localStorage"` or
     /// `"memory"`). `secret_hi`/`secret_lo` come from the host's randomness.
     pub fn session(&self, storage: &str, secret_hi: u32, secret_lo: u32, now: f64) -> Result<session::WasmSession, JsError> {
-        session::WasmSession::new(self.inner.clone(), storage, u64::from(secret_hi) << 32 | u64::from(secret_lo), now)
+        session::WasmSession::new(self.manifest.clone(), storage, u64::from(secret_hi) << 32 | u64::from(secret_lo), now)
     }
 
     /// A visitor from a `VisitorContext` document (JSON).
     pub fn visitor(&self, context: &str) -> Result<WasmVisitor, JsError> {
         let v = parse_json("visitor context", context)?;
         let mut ctx = Context::from_value(&v).map_err(|issues| error::from_issues("invalid visitor context", &issues))?;
-        self.inner.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
-        Ok(WasmVisitor { inner: self.inner.clone(), ctx, out: String::with_capacity(256) })
+        self.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
+        Ok(WasmVisitor { manifest: self.manifest.clone(), ctx, out: String::with_capacity(256) })
     }
 }
 
@@ -142,7 +135,7 @@ pub struct WasmCondition {
 /// One visitor's evaluation state.
 #[wasm_bindgen]
 pub struct WasmVisitor {
-    inner: Rc<Inner>,
+    manifest: Rc<Manifest>,
     ctx: Context,
     /// The last result, read by JS straight from Wasm memory: returning a
     /// `String` through wasm-bindgen costs an allocation, a copy and a
@@ -152,7 +145,7 @@ pub struct WasmVisitor {
 
 impl WasmVisitor {
     fn payload(&self) -> &growthbook::Payload {
-        &self.inner.manifest.growthbook
+        &self.manifest.growthbook
     }
 
     fn out_location(&self) -> f64 {
@@ -167,22 +160,18 @@ impl WasmVisitor {
     /// in Wasm memory; returns its packed location (see `out_location`).
     #[wasm_bindgen(js_name = evalFeatureAt)]
     pub fn eval_feature_at(&mut self, index: u32) -> f64 {
-        let inner = self.inner.clone();
-        let payload = &inner.manifest.growthbook;
+        let payload = &self.manifest.growthbook;
+        let id = payload.feature_id(index as usize).unwrap_or_default();
         self.out.clear();
-        match payload.feature_id(index as usize) {
-            Some(id) => payload.eval_feature(id, &mut self.ctx).write_compact(&mut self.out),
-            None => payload.eval_feature("", &mut self.ctx).write_compact(&mut self.out),
-        }
+        payload.eval_feature(id, &mut self.ctx).write_compact(&mut self.out);
         self.out_location()
     }
 
     /// Like `evalFeatureAt`, for a feature named by id (unknown ids, forced features).
     #[wasm_bindgen(js_name = evalFeatureKey)]
     pub fn eval_feature_key(&mut self, key: &str) -> f64 {
-        let inner = self.inner.clone();
         self.out.clear();
-        inner.manifest.growthbook.eval_feature(key, &mut self.ctx).write_compact(&mut self.out);
+        self.manifest.growthbook.eval_feature(key, &mut self.ctx).write_compact(&mut self.out);
         self.out_location()
     }
 
@@ -191,9 +180,8 @@ impl WasmVisitor {
     /// at the packed location returned.
     #[wasm_bindgen(js_name = runCompiled)]
     pub fn run_compiled(&mut self, experiment: &WasmExperiment) -> f64 {
-        let inner = self.inner.clone();
         self.out.clear();
-        inner.manifest.growthbook.run(&experiment.exp, &mut self.ctx).write_compact(&mut self.out);
+        self.manifest.growthbook.run(&experiment.exp, &mut self.ctx).write_compact(&mut self.out);
         self.out_location()
     }
 
@@ -206,7 +194,7 @@ impl WasmVisitor {
     #[wasm_bindgen(js_name = urlRedirects)]
     pub fn url_redirects(&mut self) -> String {
         let mut out = String::from("[");
-        for (i, r) in self.inner.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
+        for (i, r) in self.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }

@@ -3,10 +3,11 @@
 
 use super::error;
 use super::local_storage::LocalStorage;
-use super::{parse_json, Inner};
+use super::parse_json;
 use crate::consent::signals;
 use crate::decide::{self, Prepared, Request, Visit};
 use crate::json::{Object, Value};
+use crate::manifest::Manifest;
 use crate::profile::Profile;
 use crate::profile::{Event, PromotionEvent};
 use crate::session::{NotLearned, Session};
@@ -17,18 +18,18 @@ use wasm_bindgen::JsError;
 
 #[wasm_bindgen]
 pub struct WasmSession {
-    inner: Rc<Inner>,
+    manifest: Rc<Manifest>,
     session: Session<Box<dyn Backend>>,
 }
 
 impl WasmSession {
-    pub(super) fn new(inner: Rc<Inner>, storage: &str, secret: u64, now: f64) -> Result<WasmSession, JsError> {
+    pub(super) fn new(manifest: Rc<Manifest>, storage: &str, secret: u64, now: f64) -> Result<WasmSession, JsError> {
         let backend: Box<dyn Backend> = match storage {
             "localStorage" => Box::new(LocalStorage),
             "memory" => Box::new(MemoryStore::new()),
             other => return Err(error::message(format!("storage must be \"localStorage\" or \"memory\", not {other:?}"))),
         };
-        Ok(WasmSession { inner, session: Session::new(backend, secret, now as i64) })
+        Ok(WasmSession { manifest, session: Session::new(backend, secret, now as i64) })
     }
 }
 
@@ -36,7 +37,7 @@ impl WasmSession {
 /// built, segments evaluated): each call then only decides.
 #[wasm_bindgen]
 pub struct WasmPage {
-    inner: Rc<Inner>,
+    manifest: Rc<Manifest>,
     profile: Profile,
     caps: crate::consent::policy::Capabilities,
     ctx: decide::Context,
@@ -49,7 +50,7 @@ impl WasmPage {
     /// Answers a page request (see `WasmSession.page`) against the prepared view.
     pub fn answer(&self, request: &str) -> Result<String, JsError> {
         let req = Request::from_value(&parse_json("page request", request)?).map_err(|i| error::from_issues("invalid page request", &i))?;
-        Ok(Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
+        Ok(Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
     }
 
     /// One slot's decision in the compact form of `Decision::write_compact`
@@ -57,7 +58,7 @@ impl WasmPage {
     /// or `E` and the error message, left in Wasm memory at the packed
     /// location returned (see `WasmVisitor::out_location`).
     pub fn decide(&mut self, slot: &str) -> f64 {
-        let v = Visit::with(&self.inner.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
+        let v = Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
         self.out.clear();
         match v.decide(slot) {
             Ok(d) => d.write_compact(&mut self.out),
@@ -73,8 +74,8 @@ impl WasmPage {
     /// so the slot id need not cross the boundary on every call.
     #[wasm_bindgen(js_name = decideAt)]
     pub fn decide_at(&mut self, index: u32) -> f64 {
-        let inner = self.inner.clone();
-        match inner.manifest.slots.get(index as usize) {
+        let manifest = self.manifest.clone();
+        match manifest.slots.get(index as usize) {
             Some(s) => self.decide(&s.id),
             None => self.decide(""),
         }
@@ -115,7 +116,7 @@ impl WasmSession {
     #[wasm_bindgen(js_name = setConsent)]
     pub fn set_consent(&mut self, consent: &str, now: f64) -> Result<String, JsError> {
         let read = signals::read(&parse_json("consent", consent)?).map_err(|i| error::from_issues("invalid consent", &i))?;
-        let change = self.session.set_consent(&read.signals, read.sensitive, &self.inner.manifest, now as i64);
+        let change = self.session.set_consent(&read.signals, read.sensitive, &self.manifest, now as i64);
         let mut o = Object::new();
         let strings = |xs: Vec<String>| Value::Array(xs.into_iter().map(Value::String).collect());
         o.insert("allowed", Value::Array(change.decision.capabilities.granted().into_iter().map(Value::from).collect()));
@@ -141,7 +142,7 @@ impl WasmSession {
     /// Learns from an event (JSON), if consent allows.
     pub fn track(&mut self, event_doc: &str, now: f64) -> Result<String, JsError> {
         let e = event(&parse_json("event", event_doc)?)?;
-        Ok(learned(self.session.record(&e, &self.inner.manifest, now as i64)))
+        Ok(learned(self.session.record(&e, &self.manifest, now as i64)))
     }
 
     /// Promotion feedback: `kind` is impression, dismiss or conversion.
@@ -152,7 +153,7 @@ impl WasmSession {
             "conversion" => PromotionEvent::Conversion,
             _ => return Err(error::message("promotion feedback is impression, dismiss or conversion")),
         };
-        Ok(learned(self.session.record_promotion(id, what, &self.inner.manifest, now as i64)))
+        Ok(learned(self.session.record_promotion(id, what, &self.manifest, now as i64)))
     }
 
     pub fn pause(&mut self) {
@@ -173,7 +174,7 @@ impl WasmSession {
 
     /// Everything held about the visitor, as a readable JSON document.
     pub fn export(&mut self, now: f64) -> String {
-        self.session.export(&self.inner.manifest, now as i64).to_json()
+        self.session.export(&self.manifest, now as i64).to_json()
     }
 
     /// Removes every stored key and in-memory trace; returns the removed keys (JSON).
@@ -194,7 +195,7 @@ impl WasmSession {
         let ctx = decide::Context::from_value(&parse_json("page context", context)?, now as i64)
             .map_err(|i| error::from_issues("invalid page context", &i))?;
         let caps = *self.session.capabilities();
-        let m = &self.inner.manifest;
+        let m = &self.manifest;
         let profile = self.session.profile(m, now as i64);
         Ok(Visit::new(m, profile, &caps, &ctx).answer(&req))
     }
@@ -205,9 +206,9 @@ impl WasmSession {
         let ctx = decide::Context::from_value(&parse_json("page context", context)?, now as i64)
             .map_err(|i| error::from_issues("invalid page context", &i))?;
         let caps = *self.session.capabilities();
-        let profile = self.session.profile(&self.inner.manifest, now as i64).clone();
-        let prepared = Prepared::new(&self.inner.manifest, &profile, &caps, &ctx);
-        Ok(WasmPage { inner: self.inner.clone(), profile, caps, ctx, prepared, out: String::new() })
+        let profile = self.session.profile(&self.manifest, now as i64).clone();
+        let prepared = Prepared::new(&self.manifest, &profile, &caps, &ctx);
+        Ok(WasmPage { manifest: self.manifest.clone(), profile, caps, ctx, prepared, out: String::new() })
     }
 
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it
@@ -215,7 +216,7 @@ impl WasmSession {
     #[wasm_bindgen(js_name = loadDigest)]
     pub fn load_digest(&mut self, cookie: &str, now: f64) -> String {
         let mut o = Object::new();
-        match self.session.load_digest(cookie, &self.inner.manifest, now as i64) {
+        match self.session.load_digest(cookie, &self.manifest, now as i64) {
             Ok(()) => o.insert("ok", Value::Bool(true)),
             Err(e) => o.insert("ignored", Value::String(e.to_string())),
         }
@@ -230,7 +231,7 @@ impl WasmSession {
         for (d, s) in fresh.iter_mut().zip(id) {
             *d = *s;
         }
-        self.session.digest_cookie(&self.inner.manifest, now as i64, fresh)
+        self.session.digest_cookie(&self.manifest, now as i64, fresh)
     }
 
     /// Calls made to the storage backend so far (privacy tests assert 0 before consent).
