@@ -34,6 +34,44 @@ function call(f) {
 
 const text = (doc) => (typeof doc === 'string' ? doc : JSON.stringify(doc));
 
+/**
+ * A JSON tree (a `JSON.parse` result) as nodes `matches` walks without
+ * allocating: objects as `{k: keys, v: nodes}`, arrays as `{a: nodes}`,
+ * primitives as themselves.
+ */
+function shapeOf(json) {
+  if (json === null || typeof json !== 'object') return json;
+  if (Array.isArray(json)) return { a: json.map(shapeOf) };
+  const k = Object.keys(json);
+  return { k, v: k.map((key) => shapeOf(json[key])) };
+}
+
+/**
+ * Whether `live` would serialize to the JSON `shape` describes: the same keys
+ * in the same order, the same values. What JSON.stringify would transform
+ * (toJSON, undefined, functions, NaN) does not match, which only costs a fresh
+ * serialization.
+ */
+function matches(shape, live) {
+  if (shape === null || typeof shape !== 'object') return live === shape;
+  if (live === null || typeof live !== 'object') return false;
+  const { a } = shape;
+  if (a !== undefined) {
+    if (!Array.isArray(live) || live.length !== a.length) return false;
+    for (let i = 0; i < a.length; i++) if (!matches(a[i], live[i])) return false;
+    return true;
+  }
+  if (Array.isArray(live) || typeof live.toJSON === 'function') return false;
+  const { k, v } = shape;
+  let i = 0;
+  // for-in visits what JSON.stringify does (enumerable string keys, in order), plus inherited enumerable ones, which then fail to match.
+  for (const key in live) {
+    if (key !== k[i] || !matches(v[i], live[key])) return false;
+    i++;
+  }
+  return i === k.length;
+}
+
 /** Freezes `o` and everything in it: shared definitions must not be edited by one caller for all. */
 function deepFreeze(o) {
   if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -108,17 +146,29 @@ export class Hearth {
   #variants = new Map();
   /** Definitions passed as plain objects, compiled once per JSON text (bounded). */
   #compiled = new Map();
+  /**
+   * The same, by object: `{shape, handle}` per definition object (`kind` e or c),
+   * reused while the object still serializes to the JSON `shape` describes. Comparing with the
+   * last parsed form is a few hundred ns, JSON.stringify a few µs; an edited
+   * object is noticed like a new one.
+   */
+  #byObject = { e: new WeakMap(), c: new WeakMap() };
   #shared = {
-    /** The compiled handle for a definition's JSON text (`kind`: experiment or condition). */
-    compiled: (kind, text) => {
+    /** The compiled handle for a plain definition (`kind`: 'e' experiment, 'c' condition). */
+    compiled: (kind, definition) => {
+      const objects = definition !== null && typeof definition === 'object' ? this.#byObject[kind] : undefined;
+      const hit = objects?.get(definition);
+      if (hit !== undefined && matches(hit.shape, definition)) return hit.handle;
+      const text = JSON.stringify(definition);
       const key = kind + text;
-      let h = this.#compiled.get(key);
-      if (h === undefined) {
-        h = call(() => (kind === 'e' ? this.#engine.experiment(text) : this.#engine.condition(text)));
+      let handle = this.#compiled.get(key);
+      if (handle === undefined) {
+        handle = call(() => (kind === 'e' ? this.#engine.experiment(text) : this.#engine.condition(text)));
         if (this.#compiled.size >= 256) this.#compiled.clear();
-        this.#compiled.set(key, h);
+        this.#compiled.set(key, handle);
       }
-      return h;
+      objects?.set(definition, { shape: shapeOf(JSON.parse(text)), handle });
+      return handle;
     },
     echo: (id) => (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id)))),
     /** `{index, variants}` of a slot the manifest declares, else `undefined`. */
@@ -196,7 +246,7 @@ export class Hearth {
 
   /** Evaluates a condition (or a `hearth.condition(...)`) against `attributes`, with the payload's saved groups. */
   evalCondition(attributes, condition) {
-    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', JSON.stringify(condition));
+    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', condition);
     return call(() => this.#engine.evalCondition(JSON.stringify(attributes), handle));
   }
 }
@@ -224,7 +274,7 @@ export class Visitor {
 
   /** Evaluates a condition (or a `hearth.condition(...)`) against this visitor's attributes, with the payload's saved groups. */
   evalCondition(condition) {
-    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', JSON.stringify(condition));
+    const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', condition);
     return this.#v.evalCompiled(handle);
   }
 
@@ -244,7 +294,7 @@ export class Visitor {
 
   /** Runs an inline experiment (GrowthBook's `run`), a plain definition or a `hearth.experiment(...)`. */
   run(experiment) {
-    const handle = experiment instanceof CompiledExperiment ? experiment.handle : this.#shared.compiled('e', JSON.stringify(experiment));
+    const handle = experiment instanceof CompiledExperiment ? experiment.handle : this.#shared.compiled('e', experiment);
     return experimentResult(readOut(this.#v.runCompiled(handle)));
   }
 

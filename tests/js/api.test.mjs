@@ -123,3 +123,42 @@ test('compiled experiments and conditions give the same answers as plain definit
   assert.equal(v.run({ ...def, variations: ['x', 'y', 'z'] }).value.length, 1);
   assert.ok(['x', 'y', 'z'].includes(v.run({ ...def, variations: ['x', 'y', 'z'] }).value));
 });
+
+test('a plain definition edited in place is evaluated as edited', () => {
+  // Plain definitions are cached by object and by JSON text; every edit that
+  // changes what JSON.stringify sees must reach the engine.
+  const engine = Hearth.load({});
+  const v = engine.visitor({ attributes: { id: 'u1', country: 'US', tags: ['a'] } });
+  const cond = { country: 'US' };
+  assert.equal(v.evalCondition(cond), true);
+  cond.country = 'FR'; // a changed value
+  assert.equal(v.evalCondition(cond), false);
+  cond.country = 'US';
+  assert.equal(v.evalCondition(cond), true);
+  cond.tags = { $elemMatch: { $eq: 'b' } }; // an added key
+  assert.equal(v.evalCondition(cond), false);
+  cond.tags.$elemMatch.$eq = 'a'; // a nested edit
+  assert.equal(v.evalCondition(cond), true);
+  delete cond.tags; // a removed key
+  cond.$not = { country: 'US' };
+  assert.equal(v.evalCondition(cond), false);
+  cond.$not = undefined; // JSON.stringify drops it: the condition is {country: 'US'}
+  assert.equal(v.evalCondition(cond), true);
+
+  const exp = { key: 'e', variations: ['a', 'b'] };
+  assert.ok(['a', 'b'].includes(v.run(exp).value));
+  exp.variations.push('c');
+  exp.weights = [0, 0, 1]; // only the new variation can win
+  assert.equal(v.run(exp).value, 'c');
+  exp.variations[2] = 'z'; // an edit inside an array
+  assert.equal(v.run(exp).value, 'z');
+  exp.toJSON = () => ({ key: 'e', variations: ['only'], weights: [1] }); // what JSON.stringify would send
+  assert.equal(v.run(exp).value, 'only');
+  // A class instance serializes as its own enumerable properties, as with JSON.stringify.
+  class Rule {
+    constructor() {
+      this.country = 'US';
+    }
+  }
+  assert.equal(v.evalCondition(new Rule()), true);
+});
