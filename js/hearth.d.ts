@@ -331,11 +331,13 @@ export interface DecisionError {
 export interface SlotDecision {
   slot: string;
   variant: string;
-  content: { [field: string]: Json };
+  /** The variant's content; from `decide`, shared and frozen. */
+  content: Readonly<{ [field: string]: Json }>;
   strategy: 'experiment' | 'rules' | 'affinity' | 'bandit';
   /** For people: "because you often look at Trail running". */
   reason: string;
-  codes: string[];
+  /** Machine reason codes; from `decide`, a shared frozen list. */
+  codes: readonly string[];
   /** Probability this policy had of choosing this variant (for off-policy evaluation). */
   propensity: number;
   explored: boolean;

@@ -100,6 +100,38 @@ function readOut(loc) {
   return utf8.decode(bytes.subarray(ptr, ptr + len));
 }
 
+let f64s;
+let u32s;
+let vocabulary;
+
+/**
+ * A slot decision from the `DecisionRecord` at byte `at` of Wasm memory (its
+ * layout is in src/wasm/session.rs), or `{error}` for a negative `at`. The
+ * variant (id, content), the reason and the codes are shared and frozen.
+ */
+function readDecision(at, slot, known, shared) {
+  if (at < 0) return { error: readOut(-at) };
+  memory ??= wasm.wasmMemory();
+  if (u32s === undefined || u32s.buffer !== memory.buffer) {
+    bytes = new Uint8Array(memory.buffer);
+    u32s = new Uint32Array(memory.buffer);
+    f64s = new Float64Array(memory.buffer);
+  }
+  vocabulary ??= JSON.parse(wasm.decisionVocabulary());
+  const w = at / 4;
+  const variant = known.variants[u32s[w + 2]];
+  return {
+    slot,
+    variant: variant.id,
+    content: variant.content,
+    strategy: vocabulary.strategies[bytes[at + 24]],
+    reason: shared.reason(bytes[at + 26], u32s[w + 4], u32s[w + 5]),
+    codes: shared.codes(u32s[w + 3]),
+    propensity: f64s[at / 8],
+    explored: bytes[at + 25] === 1,
+  };
+}
+
 /** Builds an ExperimentResult from its compact form (see ExperimentResult::write_compact). */
 function experimentResult(s) {
   if (s.charCodeAt(0) === 123 /* { */) return JSON.parse(s);
@@ -153,6 +185,9 @@ export class Hearth {
    * object is noticed like a new one.
    */
   #byObject = { e: new WeakMap(), c: new WeakMap() };
+  /** Reason sentences and code lists of decisions, made once each (see `readDecision`). */
+  #reasons = new Map();
+  #codeLists = new Map();
   #shared = {
     /** The compiled handle for a plain definition (`kind`: 'e' experiment, 'c' condition). */
     compiled: (kind, definition) => {
@@ -169,6 +204,25 @@ export class Hearth {
       }
       objects?.set(definition, { shape: shapeOf(JSON.parse(text)), handle });
       return handle;
+    },
+    /** The reason sentence of kind `kind` completed by the manifest text at `ptr` (stable: the manifest outlives every caller). */
+    reason: (kind, ptr, len) => {
+      const key = ptr * 16 + kind;
+      let r = this.#reasons.get(key);
+      if (r === undefined) {
+        r = vocabulary.because[kind] + (len ? utf8.decode(bytes.subarray(ptr, ptr + len)) : '');
+        this.#reasons.set(key, r);
+      }
+      return r;
+    },
+    /** The reason codes of a `Codes` bit set, as a frozen list. */
+    codes: (bits) => {
+      let c = this.#codeLists.get(bits);
+      if (c === undefined) {
+        c = Object.freeze(vocabulary.codes.filter((_, i) => bits & (1 << i)));
+        this.#codeLists.set(bits, c);
+      }
+      return c;
     },
     echo: (id) => (this.#echoes[id] ??= deepFreeze(JSON.parse(this.#engine.experimentEcho(id)))),
     /** `{index, variants}` of a slot the manifest declares, else `undefined`. */
@@ -328,6 +382,9 @@ export class Session {
   #shared;
   /** Storage was allowed at some point of this session (so an edge cookie may exist). */
   #storeSeen = false;
+  /** The context of the last `decide`: `{object, shape, text}`; and the text last sent. */
+  #context;
+  #lastContext;
 
   constructor(s, clock, shared) {
     this.#s = s;
@@ -444,9 +501,31 @@ export class Session {
     return new PreparedPage(call(() => this.#s.prepare(JSON.stringify(context), this.#clock())), this.#shared);
   }
 
-  /** The chosen variant of one slot (see `page`). */
-  decide(slot, context) {
-    return this.page({ slots: [String(slot)] }, context).slots[slot];
+  /**
+   * The chosen variant of one slot (see `page`). Calls with the same context
+   * at the same instant, with nothing learned in between, share one prepared
+   * page (as `prepare` would), so deciding a page slot by slot costs no more.
+   */
+  decide(slot, context = {}) {
+    slot = String(slot);
+    const known = this.#shared.slot(slot);
+    if (!known) return this.page({ slots: [slot] }, context).slots[slot];
+    const text = this.#contextText(context);
+    // The same text as the last call's need not cross the boundary again.
+    const same = text === this.#lastContext;
+    this.#lastContext = undefined;
+    const at = call(() => this.#s.decideAt(known.index, same ? undefined : text, this.#clock()));
+    this.#lastContext = text;
+    return readDecision(at, slot, known, this.#shared);
+  }
+
+  /** `JSON.stringify(context)`, skipped while the last object still serializes the same (see `matches`). */
+  #contextText(context) {
+    const last = this.#context;
+    if (last !== undefined && last.object === context && matches(last.shape, context)) return last.text;
+    const text = JSON.stringify(context);
+    this.#context = context !== null && typeof context === 'object' ? { object: context, shape: shapeOf(JSON.parse(text)), text } : undefined;
+    return text;
   }
 
   /** Up to `k` recommendations from a list (see `page`). */
@@ -499,27 +578,12 @@ export class PreparedPage {
     return JSON.parse(call(() => this.#p.answer(JSON.stringify(request))));
   }
 
-  /**
-   * One slot's decision, or `{error}`. Read from a compact form (see
-   * Decision::write_compact); the variant's content is the slot's, shared and frozen.
-   */
+  /** One slot's decision, or `{error}` (see `Session#decide`). */
   decide(slot) {
     slot = String(slot);
     const known = this.#shared.slot(slot);
-    const s = readOut(known ? this.#p.decideAt(known.index) : this.#p.decide(slot));
-    if (s.charCodeAt(0) === 69 /* E */) return { error: s.slice(1) };
-    const [index, strategy, propensity, explored, codes, ...reason] = s.split('\u0001');
-    const variant = known.variants[Number(index)];
-    return {
-      slot,
-      variant: variant.id,
-      content: variant.content,
-      strategy,
-      reason: reason.join('\u0001'),
-      codes: codes === '' ? [] : codes.split(','),
-      propensity: Number(propensity),
-      explored: explored === '1',
-    };
+    if (!known) return this.page({ slots: [slot] }).slots[slot];
+    return readDecision(this.#p.decideAt(known.index), slot, known, this.#shared);
   }
 
   recommend(list, k) {

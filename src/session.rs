@@ -59,6 +59,8 @@ pub struct Session<B: Backend> {
     consent_day: Option<i64>,
     /// The anonymous id of the edge cookie digest, once known.
     digest_id: Option<[u8; 16]>,
+    /// Counts the calls that may change what decisions see (see [`Session::generation`]).
+    generation: u64,
 }
 
 impl<B: Backend> Session<B> {
@@ -73,7 +75,16 @@ impl<B: Backend> Session<B> {
             sensitive: false,
             consent_day: None,
             digest_id: None,
+            generation: 0,
         }
+    }
+
+    /// Changes whenever consent, the profile or the visitor's identity may
+    /// have changed, so a host may keep work prepared from this session
+    /// (a [`Prepared`](crate::decide::Prepared) page) while it stays the same
+    /// at the same instant. Retention depends on the instant only.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn capabilities(&self) -> &Capabilities {
@@ -103,6 +114,7 @@ impl<B: Backend> Session<B> {
     /// Applies new consent signals. `sensitive` says an explicit consent
     /// covers the manifest's learnable sensitive tags.
     pub fn set_consent(&mut self, signals: &Signals, sensitive: bool, m: &Manifest, now_ms: i64) -> ConsentChange {
+        self.generation += 1;
         let decision = policy::decide(signals);
         let deleted = Downgrade::between(&self.decision.capabilities, &decision.capabilities);
         if deleted.content {
@@ -174,6 +186,7 @@ impl<B: Backend> Session<B> {
 
     /// Learns from a content event, if consent allows.
     pub fn record(&mut self, event: &Event, m: &Manifest, now_ms: i64) -> Result<(), NotLearned> {
+        self.generation += 1;
         let Some(can) = self.decision.capabilities.build_content else { return Err(NotLearned::NoConsent) };
         self.profile.record(event, m, now_ms, can, self.sensitive).map_err(NotLearned::Invalid)?;
         self.persist();
@@ -182,6 +195,7 @@ impl<B: Backend> Session<B> {
 
     /// Records promotion feedback (caps, cooldowns), if consent allows.
     pub fn record_promotion(&mut self, id: &str, what: PromotionEvent, m: &Manifest, now_ms: i64) -> Result<(), NotLearned> {
+        self.generation += 1;
         let Some(can) = self.decision.capabilities.build_promotions else { return Err(NotLearned::NoConsent) };
         self.profile.record_promotion(id, what, m, now_ms, can).map_err(NotLearned::Invalid)?;
         self.persist();
@@ -189,21 +203,25 @@ impl<B: Backend> Session<B> {
     }
 
     pub fn pause(&mut self) {
+        self.generation += 1;
         self.profile.pause();
         self.persist();
     }
 
     pub fn resume(&mut self) {
+        self.generation += 1;
         self.profile.resume();
         self.persist();
     }
 
     pub fn mute(&mut self, tag: &str) {
+        self.generation += 1;
         self.profile.mute(tag);
         self.persist();
     }
 
     pub fn unmute(&mut self, tag: &str) {
+        self.generation += 1;
         self.profile.unmute(tag);
         self.persist();
     }
@@ -211,6 +229,7 @@ impl<B: Backend> Session<B> {
     /// Removes every stored key and in-memory trace; consent returns to
     /// undetermined. Returns the storage keys removed.
     pub fn erase(&mut self, now_ms: i64) -> Erased {
+        self.generation += 1;
         let erased = self.storage.erase();
         // A new secret is the host's to give; zero until then means the
         // erased visitor is not linkable to the new one through it.
@@ -228,6 +247,7 @@ impl<B: Backend> Session<B> {
     /// storage read, so this needs `store` consent (set consent first); a
     /// tampered or garbage cookie is ignored with the reason returned.
     pub fn load_digest(&mut self, cookie: &str, m: &Manifest, now_ms: i64) -> Result<(), DigestError> {
+        self.generation += 1;
         if self.decision.capabilities.store.is_none() {
             return Ok(());
         }
@@ -255,6 +275,7 @@ impl<B: Backend> Session<B> {
     /// `None` without `store` consent (then no cookie may be set). `fresh_id`
     /// is the host's randomness, used when the visitor has no id yet.
     pub fn digest_cookie(&mut self, m: &Manifest, now_ms: i64, fresh_id: [u8; 16]) -> Option<String> {
+        self.generation += 1;
         let cap = self.decision.capabilities.store?;
         let top = self.profile.affinities(now_ms, m);
         let max = top.first().map_or(1.0, |(_, s)| *s).max(f32::MIN_POSITIVE);

@@ -33,24 +33,45 @@ pub enum Because<'m> {
     Birthday,
 }
 
-impl Because<'_> {
+/// The fixed part of each kind of [`Because`] sentence, by [`Because::parts`] kind.
+pub const BECAUSE_TEXTS: [&str; 10] = [
+    "shown to everyone",
+    "chosen for this page",
+    "part of a test: chosen at random",
+    "because you often look at ",
+    "because you responded to it before",
+    "popular with other visitors",
+    "picked at random, so you also see something new",
+    "because you viewed ",
+    "because of your verified ",
+    "because it is your birthday month",
+];
+
+impl<'m> Because<'m> {
+    /// The kind (an index into [`BECAUSE_TEXTS`]) and the manifest text that
+    /// completes the sentence (a tag label, an item title, a trait name; else "").
+    pub fn parts(&self) -> (usize, &'m str) {
+        match *self {
+            Because::Everyone => (0, ""),
+            Because::ThisPage => (1, ""),
+            Because::Experiment => (2, ""),
+            Because::Interest(label) => (3, label),
+            Because::YourClicks => (4, ""),
+            Because::Popular => (5, ""),
+            Because::Exploring => (6, ""),
+            Because::Viewed(title) => (7, title),
+            Because::Claim(name) => (8, name),
+            Because::Birthday => (9, ""),
+        }
+    }
+
     /// The sentence shown in "why this?".
     pub fn text(&self) -> String {
-        let (a, b) = match self {
-            Because::Everyone => ("shown to everyone", ""),
-            Because::ThisPage => ("chosen for this page", ""),
-            Because::Experiment => ("part of a test: chosen at random", ""),
-            Because::Interest(label) => ("because you often look at ", *label),
-            Because::YourClicks => ("because you responded to it before", ""),
-            Because::Popular => ("popular with other visitors", ""),
-            Because::Exploring => ("picked at random, so you also see something new", ""),
-            Because::Viewed(title) => ("because you viewed ", *title),
-            Because::Claim(name) => ("because of your verified ", *name),
-            Because::Birthday => ("because it is your birthday month", ""),
-        };
-        let mut s = String::with_capacity(a.len() + b.len());
-        s.push_str(a);
-        s.push_str(b);
+        let (kind, rest) = self.parts();
+        let head = BECAUSE_TEXTS[kind];
+        let mut s = String::with_capacity(head.len() + rest.len());
+        s.push_str(head);
+        s.push_str(rest);
         s
     }
 }
@@ -90,7 +111,8 @@ pub enum Code {
     Tags,
 }
 
-const CODE_NAMES: [&str; 20] = [
+/// Each [`Code`]'s name, by its bit in [`Codes::bits`].
+pub const CODE_NAMES: [&str; 20] = [
     "slot-condition-false",
     "no-content-consent",
     "experiment",
@@ -160,6 +182,11 @@ impl Codes {
         self.0 & (1 << c as u32) != 0
     }
 
+    /// The set as bits: bit `i` is the code named `CODE_NAMES[i]`.
+    pub fn bits(&self) -> u32 {
+        self.0
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = Code> + '_ {
         ALL_CODES.iter().copied().filter(|c| self.contains(*c))
     }
@@ -224,31 +251,6 @@ impl Decision<'_> {
         out.push_str(if self.explored { "true" } else { "false" });
         out.push('}');
         out
-    }
-}
-
-impl Decision<'_> {
-    /// A compact form for hosts that cache each slot's variants (id and
-    /// content) themselves: `index \x01 strategy \x01 propensity \x01
-    /// explored (0/1) \x01 codes (comma-separated) \x01 reason`. The reason is
-    /// last, so it may hold any text; nothing before it can hold `\x01`.
-    pub fn write_compact(&self, out: &mut String) {
-        out.push_str(crate::json::u64_digits(self.index as u64, &mut [0; 20]));
-        out.push('\u{1}');
-        out.push_str(self.strategy.name());
-        out.push('\u{1}');
-        write_js_number(self.propensity, out);
-        out.push('\u{1}');
-        out.push(if self.explored { '1' } else { '0' });
-        out.push('\u{1}');
-        for (i, c) in self.codes.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(c.as_str());
-        }
-        out.push('\u{1}');
-        out.push_str(&self.because.text());
     }
 }
 

@@ -36,7 +36,7 @@ mod strategy;
 
 pub use artwork::{ArtworkChoice, DEFAULT_ARTWORK_EXPLORATION};
 pub use context::{Context, Device, LocalTime, Referrer};
-pub use explain::{Because, Code, Codes, Decision};
+pub use explain::{Because, Code, Codes, Decision, BECAUSE_TEXTS, CODE_NAMES};
 pub use feedback::{promotion_feedback, slot_feedback, Feedback, NotLearned, Outcome};
 pub use page::Request;
 pub use promotions::{PromotionPick, Promotions, Skip, Skipped};

@@ -20,6 +20,7 @@ use wasm_bindgen::JsError;
 pub struct WasmSession {
     manifest: Rc<Manifest>,
     session: Session<Box<dyn Backend>>,
+    cached: Option<CachedPage>,
 }
 
 impl WasmSession {
@@ -29,7 +30,7 @@ impl WasmSession {
             "memory" => Box::new(MemoryStore::new()),
             other => return Err(error::message(format!("storage must be \"localStorage\" or \"memory\", not {other:?}"))),
         };
-        Ok(WasmSession { manifest, session: Session::new(backend, secret, now as i64) })
+        Ok(WasmSession { manifest, session: Session::new(backend, secret, now as i64), cached: None })
     }
 }
 
@@ -42,7 +43,43 @@ pub struct WasmPage {
     caps: crate::consent::policy::Capabilities,
     ctx: decide::Context,
     prepared: Prepared,
+    record: DecisionRecord,
     out: String,
+}
+
+/// One slot decision as numbers, read by JS straight from Wasm memory
+/// (`readDecision` in js/hearth.js, which knows this layout): no text to
+/// write or decode on the hot path. The reason's manifest text is pointed
+/// to, not copied: it lives as long as the manifest, which every page and
+/// session holds.
+#[repr(C)]
+#[derive(Default)]
+struct DecisionRecord {
+    /// Byte 0.
+    propensity: f64,
+    /// Byte 8: the variant's index in the slot.
+    index: u32,
+    /// Byte 12: `Codes::bits`.
+    codes: u32,
+    /// Bytes 16 and 20: the reason's manifest text (`Because::parts`).
+    text_ptr: u32,
+    text_len: u32,
+    /// Byte 24: the strategy's index in `Strategy::NAMES`; 25: explored (0/1);
+    /// 26: the reason's kind (an index into `BECAUSE_TEXTS`).
+    strategy: u8,
+    explored: u8,
+    because: u8,
+}
+
+impl WasmPage {
+    fn new(manifest: Rc<Manifest>, profile: Profile, caps: crate::consent::policy::Capabilities, ctx: decide::Context) -> WasmPage {
+        let prepared = Prepared::new(&manifest, &profile, &caps, &ctx);
+        WasmPage { manifest, profile, caps, ctx, prepared, record: DecisionRecord::default(), out: String::new() }
+    }
+
+    fn visit(&self) -> Visit<'_> {
+        Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared)
+    }
 }
 
 #[wasm_bindgen]
@@ -50,36 +87,61 @@ impl WasmPage {
     /// Answers a page request (see `WasmSession.page`) against the prepared view.
     pub fn answer(&self, request: &str) -> Result<String, JsError> {
         let req = Request::from_value(&parse_json("page request", request)?).map_err(|i| error::from_issues("invalid page request", &i))?;
-        Ok(Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared).answer(&req))
+        Ok(self.visit().answer(&req))
     }
 
-    /// One slot's decision in the compact form of `Decision::write_compact`
-    /// (the JS layer has the slot's variants from `WasmEngine.slotVariants`),
-    /// or `E` and the error message, left in Wasm memory at the packed
-    /// location returned (see `WasmVisitor::out_location`).
-    pub fn decide(&mut self, slot: &str) -> f64 {
-        let v = Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
-        self.out.clear();
-        match v.decide(slot) {
-            Ok(d) => d.write_compact(&mut self.out),
-            Err(e) => {
-                self.out.push('E');
-                self.out.push_str(&e.to_string());
-            }
-        }
-        super::out_location(&self.out)
-    }
-
-    /// `decide` for the `index`-th slot of the manifest (see `WasmEngine.slotIndex`),
-    /// so the slot id need not cross the boundary on every call.
+    /// Decides the `index`-th slot of the manifest (see `WasmEngine.slotIndex`)
+    /// into a `DecisionRecord` and returns the record's address; or, for an
+    /// index out of range or a failed decision, minus the packed location of
+    /// the error message (see `WasmVisitor::out_location`).
     #[wasm_bindgen(js_name = decideAt)]
     pub fn decide_at(&mut self, index: u32) -> f64 {
-        let manifest = self.manifest.clone();
-        match manifest.slots.get(index as usize) {
-            Some(s) => self.decide(&s.id),
-            None => self.decide(""),
+        let m: &Manifest = &self.manifest;
+        let slot = m.slots.get(index as usize).map_or("", |s| s.id.as_str());
+        match Visit::with(m, &self.profile, &self.caps, &self.ctx, &self.prepared).decide(slot) {
+            Ok(d) => {
+                let (because, text) = d.because.parts();
+                self.record = DecisionRecord {
+                    propensity: d.propensity,
+                    index: d.index as u32,
+                    codes: d.codes.bits(),
+                    text_ptr: text.as_ptr() as usize as u32,
+                    text_len: text.len() as u32,
+                    strategy: d.strategy as u8,
+                    explored: u8::from(d.explored),
+                    because: because as u8,
+                };
+                std::ptr::addr_of!(self.record) as usize as f64
+            }
+            Err(e) => {
+                self.out.clear();
+                self.out.push_str(&e.to_string());
+                -super::out_location(&self.out)
+            }
         }
     }
+}
+
+/// The names `DecisionRecord`'s numbers stand for, as JSON
+/// `{strategies, codes, because}` (read once by js/hearth.js).
+#[wasm_bindgen(js_name = decisionVocabulary)]
+pub fn decision_vocabulary() -> String {
+    let list = |names: &[&str]| Value::Array(names.iter().map(|n| Value::from(*n)).collect());
+    let mut o = Object::with_capacity(3);
+    o.insert("strategies", list(&crate::manifest::Strategy::NAMES));
+    o.insert("codes", list(&decide::CODE_NAMES));
+    o.insert("because", list(&decide::BECAUSE_TEXTS));
+    Value::Object(o).to_json()
+}
+
+/// The page a session last prepared for `WasmSession.decideAt`, and what it
+/// was prepared from: it stands while the context text, the instant and the
+/// session's generation stay the same.
+struct CachedPage {
+    context: String,
+    now: f64,
+    generation: u64,
+    page: WasmPage,
 }
 
 /// `{learned: true}` or `{learned: false, why}`.
@@ -207,8 +269,28 @@ impl WasmSession {
             .map_err(|i| error::from_issues("invalid page context", &i))?;
         let caps = *self.session.capabilities();
         let profile = self.session.profile(&self.manifest, now as i64).clone();
-        let prepared = Prepared::new(&self.manifest, &profile, &caps, &ctx);
-        Ok(WasmPage { manifest: self.manifest.clone(), profile, caps, ctx, prepared, out: String::new() })
+        Ok(WasmPage::new(self.manifest.clone(), profile, caps, ctx))
+    }
+
+    /// `WasmPage.decideAt` on a page prepared for `context` at `now`, kept
+    /// while neither they nor the session change. `context` undefined means
+    /// the same text as the last call's.
+    #[wasm_bindgen(js_name = decideAt)]
+    pub fn decide_at(&mut self, index: u32, context: Option<String>, now: f64) -> Result<f64, JsError> {
+        let generation = self.session.generation();
+        let fresh = match (&self.cached, &context) {
+            (Some(c), None) => c.now != now || c.generation != generation,
+            (Some(c), Some(text)) => c.now != now || c.generation != generation || c.context != *text,
+            (None, _) => true,
+        };
+        if fresh {
+            let Some(text) = context.or_else(|| self.cached.take().map(|c| c.context)) else {
+                return Err(error::message("decideAt: no page context yet".to_owned()));
+            };
+            let page = self.prepare(&text, now)?;
+            self.cached = Some(CachedPage { context: text, now, generation, page });
+        }
+        Ok(self.cached.as_mut().map_or(0.0, |c| c.page.decide_at(index)))
     }
 
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it

@@ -170,3 +170,38 @@ test('a prepared page answers like one-shot calls', () => {
   for (let i = 0; i < 5; i++) s.view('boots-trek');
   assert.equal(JSON.stringify(page.page({ slots: 'all', recommend: [{ list: 'home' }] })), before);
 });
+
+test('decide reuses a prepared page only while nothing it depends on changes', () => {
+  // Every step compares `decide` (which keeps the page it last prepared) with
+  // the uncached page path, so a stale page shows as a difference.
+  let now = T0;
+  const s = engine.session({ storage: 'memory', clock: () => now, secret: [3, 4] });
+  const context = { url: 'https://shop.example/', device: 'mobile' };
+  const seen = new Set();
+  const check = (step) => {
+    for (const slot of ['hero', 'banner']) {
+      const d = s.decide(slot, context);
+      assert.deepEqual(d, s.page({ slots: [slot] }, context).slots[slot], `${step}: ${slot}`);
+      seen.add(`${slot}=${d.variant}:${d.reason}`);
+    }
+  };
+  check('before consent');
+  s.consent(all);
+  check('after consent');
+  for (let i = 0; i < 4; i++) s.view('shoe-ridge');
+  check('after views');
+  assert.equal(s.decide('hero', context).reason, 'because you often look at Trail running');
+  s.mute('trail-running');
+  check('after mute');
+  for (let i = 0; i < 6; i++) s.view('tent-2p');
+  check('after other views');
+  context.device = 'desktop'; // the same object, edited
+  check('after an in-place context edit');
+  now += 40 * 86_400_000; // decay and retention move with the clock
+  check('forty days later');
+  s.consent({ gpc: true });
+  check('after GPC');
+  s.erase();
+  check('after erase');
+  assert.ok(seen.size >= 3, [...seen].join(' | '));
+});
