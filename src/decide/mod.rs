@@ -109,7 +109,7 @@ pub struct Prepared {
     epoch: u64,
     /// Tag -> share of total interest; empty without content consent.
     shares: Vec<(String, f64)>,
-    /// Indices into `shares`, sorted by tag, for [`Visit::share`].
+    /// Indices into `shares`, sorted by tag, for [`Visit::share`] without a taxonomy.
     by_tag: Vec<usize>,
     /// Shares by taxonomy position, for catalog-wide ranking ([`Item::tag_ids`](crate::manifest::Item)).
     dense: Vec<f64>,
@@ -127,11 +127,15 @@ impl Prepared {
         let shares = if caps.use_content.is_some() { interest_shares(profile, m, ctx.now_ms) } else { Vec::new() };
         let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
         let (doc, segments) = document(m, ctx, profile_doc, &claims);
-        let mut by_tag: Vec<usize> = (0..shares.len()).collect();
-        by_tag.sort_by(|&a, &b| shares[a].0.cmp(&shares[b].0));
+        // With a taxonomy, `share` reads `dense`; free-form tags need a sorted index.
+        let mut by_tag: Vec<usize> = Vec::new();
+        if m.taxonomy.tags.is_empty() {
+            by_tag = (0..shares.len()).collect();
+            by_tag.sort_by(|&a, &b| shares[a].0.cmp(&shares[b].0));
+        }
         let mut dense = vec![0.0; m.taxonomy.tags.len()];
         for (t, share) in &shares {
-            if let Some(i) = m.taxonomy.tags.iter().position(|x| &x.id == t) {
+            if let Some(i) = m.taxonomy.position(t) {
                 dense[i] = *share;
             }
         }
@@ -199,6 +203,9 @@ impl<'a> Visit<'a> {
 
     fn share(&self, tag: &str) -> f64 {
         let p = &self.p;
+        if !self.m.taxonomy.tags.is_empty() {
+            return self.m.taxonomy.position(tag).and_then(|i| p.dense.get(i)).copied().unwrap_or(0.0);
+        }
         match p.by_tag.binary_search_by(|&i| p.shares[i].0.as_str().cmp(tag)) {
             Ok(i) => p.shares[p.by_tag[i]].1,
             Err(_) => 0.0,

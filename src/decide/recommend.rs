@@ -24,7 +24,6 @@ use super::{DecideError, Visit};
 use crate::json::{Object, Value};
 use crate::manifest::{Item, RecommendationList};
 use crate::profile::Seen;
-use std::collections::HashSet;
 
 /// The ridge λ of the fold-in (item factors are expected to be of order 1).
 pub const FOLD_IN_LAMBDA: f64 = 0.1;
@@ -73,32 +72,33 @@ impl<'a> Visit<'a> {
         let k = k.unwrap_or(l.k as usize).min(MAX_K);
         let personal = self.caps.use_content.is_some();
         let recent: &[crate::profile::Recent] = if personal { &self.profile.content.recent } else { &[] };
-        let excluded: HashSet<&str> = recent
-            .iter()
-            .filter(|r| l.exclude_viewed || (l.exclude_purchased && r.seen == Seen::Purchased))
-            .map(|r| r.item.as_str())
-            .collect();
-        // The recent items resolved against the catalog (an indexed lookup each),
-        // in catalog order as the fold-in expects.
-        // Items about a muted topic are left out: muting removes the topic's
-        // influence (the fold-in) and its mentions (the reasons).
+        // The recent items resolved against the catalog (an indexed lookup
+        // each), in catalog order as the fold-in expects. Items about a muted
+        // topic are left out: muting removes the topic's influence (the
+        // fold-in) and its mentions (the reasons).
         let muted = &self.profile.muted;
-        let mut history: Vec<(&'a Item, Seen)> = recent
-            .iter()
-            .filter_map(|r| m.catalog.get(&r.item).map(|it| (it, r.seen)))
-            .filter(|(it, _)| !it.tags.iter().any(|t| muted.contains(t)))
-            .collect();
-        history.sort_by_key(|(it, _)| m.catalog.position(&it.id));
+        let mut excluded = vec![false; if recent.is_empty() { 0 } else { items.len() }];
+        let mut resolved: Vec<(usize, Seen)> = Vec::with_capacity(recent.len());
+        for r in recent {
+            let Some(i) = m.catalog.position(&r.item) else { continue };
+            if l.exclude_viewed || (l.exclude_purchased && r.seen == Seen::Purchased) {
+                excluded[i] = true;
+            }
+            if !items[i].tags.iter().any(|t| muted.contains(t)) {
+                resolved.push((i, r.seen));
+            }
+        }
+        resolved.sort_by_key(|&(i, _)| i);
+        let history: Vec<(&'a Item, Seen)> = resolved.into_iter().map(|(i, seen)| (&items[i], seen)).collect();
         let user = if personal { self.fold_in(&history) } else { None };
         let has_history = !self.p.shares.is_empty() || user.is_some();
         let pop_weight = if has_history { POPULARITY_TIE_BREAK } else { 1.0 };
-        let pop = |id: &str| m.priors.popularity.get(id).copied().filter(|p| p.is_finite() && *p > 0.0).unwrap_or(0.0);
-        let max_pop = m.priors.popularity.values().copied().filter(|p| p.is_finite() && *p > 0.0).fold(0.0, f64::max);
+        let max_pop = items.iter().map(|it| it.popularity).fold(0.0, f64::max);
         let pop_norm = if max_pop > 0.0 { 1.0 / super::rng::ln(1.0 + max_pop) } else { 0.0 };
         let groups = m.growthbook.saved_groups();
         let mut scored: Vec<Scored> = Vec::with_capacity(items.len());
         for (idx, it) in items.iter().enumerate() {
-            if !excluded.is_empty() && excluded.contains(it.id.as_str()) {
+            if excluded.get(idx) == Some(&true) {
                 continue;
             }
             if !l.filter.is_always() && !l.filter.eval(&item_doc(it), groups) {
@@ -109,7 +109,7 @@ impl<'a> Visit<'a> {
                 (Some(u), Some(y)) => u.iter().zip(y).map(|(a, b)| a * f64::from(*b)).sum(),
                 _ => 0.0,
             };
-            let p = pop(&it.id);
+            let p = it.popularity;
             let prior = if p > 0.0 { pop_weight * super::rng::ln(1.0 + p) * pop_norm } else { 0.0 };
             let score = tags + factors + prior;
             scored.push(Scored { idx, score: if score.is_finite() { score } else { 0.0 }, tags, factors });

@@ -74,6 +74,9 @@ impl Default for ProfileSettings {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Taxonomy {
     pub tags: Vec<Tag>,
+    /// Positions in `tags` sorted by id, for [`Taxonomy::position`] (filled
+    /// in at parse; a taxonomy edited in code falls back to a linear search).
+    order: Vec<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,8 +93,23 @@ pub struct Tag {
 }
 
 impl Taxonomy {
+    pub fn new(tags: Vec<Tag>) -> Taxonomy {
+        let mut order: Vec<u16> = (0..tags.len().min(usize::from(u16::MAX)) as u16).collect();
+        order.sort_by(|&a, &b| tags[usize::from(a)].id.cmp(&tags[usize::from(b)].id));
+        Taxonomy { tags, order }
+    }
+
+    /// The tag's position in `tags`.
+    pub fn position(&self, id: &str) -> Option<usize> {
+        if self.order.len() != self.tags.len() {
+            return self.tags.iter().position(|t| t.id == id);
+        }
+        let i = self.order.binary_search_by(|&i| self.tags[usize::from(i)].id.as_str().cmp(id)).ok()?;
+        Some(usize::from(self.order[i]))
+    }
+
     pub fn get(&self, id: &str) -> Option<&Tag> {
-        self.tags.iter().find(|t| t.id == id)
+        self.tags.get(self.position(id)?)
     }
 }
 
@@ -277,6 +295,9 @@ pub struct Item {
     /// `tags` as positions in `taxonomy.tags` (tags outside it left out), so
     /// ranking a catalog compares numbers, not strings.
     pub tag_ids: Vec<u16>,
+    /// `priors.popularity` of this item when finite and positive, else 0
+    /// (filled in at load, so ranking does not look it up by id).
+    pub popularity: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -359,19 +380,18 @@ impl Manifest {
         }
     }
 
-    /// Fills the `tag_ids` of variants, items and artworks: decisions
-    /// compare taxonomy positions, not strings, when they score tags.
+    /// Fills the `tag_ids` of variants, items and artworks (decisions
+    /// compare taxonomy positions, not strings, when they score tags) and
+    /// the items' `popularity`.
     fn resolve_tag_ids(&mut self) {
-        let mut positions: Vec<(String, u16)> = self.taxonomy.tags.iter().enumerate().map(|(i, t)| (t.id.clone(), i as u16)).collect();
-        positions.sort();
-        let ids = |tags: &[String]| -> Vec<u16> {
-            tags.iter().filter_map(|t| positions.binary_search_by(|(k, _)| k.as_str().cmp(t)).ok().map(|i| positions[i].1)).collect()
-        };
+        let taxonomy = &self.taxonomy;
+        let ids = |tags: &[String]| -> Vec<u16> { tags.iter().filter_map(|t| taxonomy.position(t)).map(|i| i as u16).collect() };
         for v in self.slots.iter_mut().flat_map(|s| s.variants.iter_mut()) {
             v.tag_ids = ids(&v.tags);
         }
         for it in &mut self.catalog.items {
             it.tag_ids = ids(&it.tags);
+            it.popularity = self.priors.popularity.get(&it.id).copied().filter(|p| p.is_finite() && *p > 0.0).unwrap_or(0.0);
             for a in &mut it.artworks {
                 a.tag_ids = ids(&a.tags);
             }
@@ -622,7 +642,7 @@ impl Decoder<'_, '_> {
                 cur = tags.iter().find(|o| o.id == id).and_then(|o| o.parent.as_deref());
             }
         }
-        Taxonomy { tags }
+        Taxonomy::new(tags)
     }
 
     fn tag(&mut self, id: &str, v: &Value, path: &str) -> Option<Tag> {
@@ -947,7 +967,7 @@ impl Decoder<'_, '_> {
             }
         };
         f.deny_unknown(self.issues);
-        Some(Item { id, title, tags: tag_list, content, artworks, factors, tag_ids: Vec::new() })
+        Some(Item { id, title, tags: tag_list, content, artworks, factors, tag_ids: Vec::new(), popularity: 0.0 })
     }
 
     fn artwork(&mut self, v: &Value, path: &str, tags: &TagCheck) -> Option<Artwork> {
