@@ -10,24 +10,11 @@
 //   [data-hearth-artwork="item"]           src/srcset/alt from the item's chosen artwork
 //   [data-hearth-recommend="list"]         filled with the list's items (data-hearth-k caps how many)
 //   [data-hearth-promotion="placement"]    filled with the chosen promotions
-// The page answer goes in <script type="application/json" id="hearth-decisions"> at the end of
-// <head> (or before the first hearth element when there is no <head>).
+// Elements are decided as they stream by (only what the page contains), and what was decided
+// goes in <script type="application/json" id="hearth-decisions"> after the document.
 
 const ATTRS = new Set(['src', 'srcset', 'href', 'alt']);
 const URL_ATTRS = new Set(['src', 'srcset', 'href']);
-
-/** The page request that decides everything the manifest can put on a page. */
-export function pageRequestOf(manifest, maxArtworks) {
-  const items = (manifest.catalog?.items ?? []).filter((i) => Array.isArray(i.artworks) && i.artworks.length).map((i) => i.id);
-  const placements = new Set(Object.keys(manifest.placements ?? {}));
-  for (const p of Object.values(manifest.promotions ?? {})) if (p?.placement) placements.add(p.placement);
-  return {
-    slots: 'all',
-    artworks: items.slice(0, maxArtworks),
-    promotions: [...placements],
-    recommend: Object.keys(manifest.recommendations ?? {}).map((list) => ({ list })),
-  };
-}
 
 const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ESC[c]);
@@ -142,20 +129,59 @@ function promotionsHtml(chosen) {
 }
 
 /**
- * An HTMLRewriter applying `decided.answer`. `state.off` (set when a page of
+ * Decisions made as the rewriter meets elements, each once per page view, against one
+ * `PreparedPage` (js/hearth.js): only what the page contains is decided. `answer()` is
+ * what was decided, in the shape of `Session#page`'s answer.
+ */
+export function lazyAnswer(prepared) {
+  const kinds = { slots: new Map(), artworks: new Map(), promotions: new Map(), recommendations: new Map() };
+  let failed = false;
+  const memo = (kind, f) => (key) => {
+    const m = kinds[kind];
+    if (failed) return undefined; // the engine failed once on this page: the rest stays as the origin sent it
+    if (!m.has(key)) {
+      try {
+        m.set(key, f(key));
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+    return m.get(key);
+  };
+  return {
+    slot: memo('slots', (id) => prepared.decide(id)),
+    artwork: memo('artworks', (item) => prepared.artworks([item])?.[item]),
+    promotion: memo('promotions', (placement) => prepared.promotions(placement)),
+    recommend: memo('recommendations', (list) => prepared.recommend(list)),
+    /** Decided so far; `null` when the page had nothing to decide. Own keys only (`__proto__` is data). */
+    answer() {
+      const out = {};
+      let any = false;
+      for (const [kind, m] of Object.entries(kinds)) {
+        if (m.size) any = true;
+        out[kind] = Object.fromEntries(m);
+      }
+      return any ? out : null;
+    },
+  };
+}
+
+/**
+ * An HTMLRewriter applying `decided.page` (see `lazyAnswer`). `state.off` (set when a page of
  * unknown length grows past the limit) turns every handler into a no-op.
  * A handler that throws leaves its element as the origin sent it.
+ *
+ * Every handler call and every selector costs a round trip into JS (about 30 us each in
+ * workerd, see BENCHMARKS.md), so elements inside slots are matched with descendant selectors
+ * and find their slot in `cur`: the slot most recently entered. Only a slot nested in another
+ * registers an end-tag handler, to give the outer slot back when it closes.
  */
 export function rewriter(decided, state, onError) {
-  const { answer } = decided;
-  const stack = [];
-  let injected = false;
-  const script = `<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`;
-  const inject = (el, where) => {
-    if (injected) return;
-    injected = true;
-    el[where](script, { html: true });
-  };
+  const { page } = decided;
+  let cur = null; // the innermost open slot's decision (null when it has none)
+  const outer = [];
+  let voidNested = false;
   const guard = (f) => ({
     element(el) {
       if (state.off) return;
@@ -166,46 +192,56 @@ export function rewriter(decided, state, onError) {
       }
     },
   });
-  const top = () => stack[stack.length - 1];
+  const content = () => cur?.content;
+  const IN_SLOT = (sel) => `[data-hearth-slot] ${sel}, [data-hearth-slot]${sel}`;
 
   return new HTMLRewriter()
-    .on('head', guard((el) => inject(el, 'append')))
+    .on(
+      '[data-hearth-slot] [data-hearth-slot]',
+      guard((el) => {
+        // Registered before the slot handler, so it runs first on the same element.
+        const saved = cur;
+        try {
+          el.onEndTag(() => {
+            cur = outer.pop() ?? null;
+          });
+        } catch {
+          voidNested = true; // a void element (no end tag) has no content to scope
+          return;
+        }
+        outer.push(saved);
+      }),
+    )
     .on(
       '[data-hearth-slot]',
       guard((el) => {
-        inject(el, 'before');
-        const d = answer.slots?.[el.getAttribute('data-hearth-slot')];
+        const d = page.slot(el.getAttribute('data-hearth-slot'));
         const ok = !isError(d);
-        if (ok) {
-          el.setAttribute('data-hearth-decided', d.variant);
-          fillAttrs(el, d.content);
-        }
-        // Register the pop first: a void element (no end tag) throws here and is not pushed.
-        el.onEndTag(() => {
-          stack.pop();
-        });
-        stack.push(ok ? d : null);
+        if (voidNested) voidNested = false;
+        else cur = ok ? d : null;
+        if (!ok) return;
+        el.setAttribute('data-hearth-decided', d.variant);
+        fillAttrs(el, d.content);
+        fillAttrs(el, d.content, 'data-hearth-attr');
       }),
     )
     .on(
-      'template[data-hearth-variant]',
+      '[data-hearth-slot] template[data-hearth-variant]',
       guard((el) => {
-        const d = top();
-        if (!d) return;
+        if (!cur) return;
         // An unclosed <template> hides the rest of the page in a browser too; removing it changes nothing visible.
-        if (el.getAttribute('data-hearth-variant') === d.variant) el.removeAndKeepContent();
+        if (el.getAttribute('data-hearth-variant') === cur.variant) el.removeAndKeepContent();
         else el.remove();
       }),
     )
-    .on('[data-hearth-text]', textFiller(top, state, onError))
-    .on('[data-hearth-field]', textFiller(top, state, onError, 'data-hearth-field'))
-    .on('[data-hearth-attrs]', guard((el) => fillAttrs(el, top()?.content)))
-    .on('[data-hearth-attr]', guard((el) => fillAttrs(el, top()?.content, 'data-hearth-attr')))
+    .on(IN_SLOT('[data-hearth-text]'), textFiller(() => cur, state, onError))
+    .on(IN_SLOT('[data-hearth-field]'), textFiller(() => cur, state, onError, 'data-hearth-field'))
+    .on('[data-hearth-slot] [data-hearth-attrs]', guard((el) => fillAttrs(el, content())))
+    .on('[data-hearth-slot] [data-hearth-attr]', guard((el) => fillAttrs(el, content(), 'data-hearth-attr')))
     .on(
       '[data-hearth-artwork]',
       guard((el) => {
-        inject(el, 'before');
-        const a = answer.artworks?.[el.getAttribute('data-hearth-artwork')];
+        const a = page.artwork(el.getAttribute('data-hearth-artwork'));
         if (isError(a)) return;
         el.setAttribute('data-hearth-decided', a.artwork);
         for (const attr of ['src', 'srcset', 'alt']) {
@@ -217,9 +253,9 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-recommend]',
       guard((el) => {
-        inject(el, 'before');
-        const recs = answer.recommendations?.[el.getAttribute('data-hearth-recommend')];
-        if (!Array.isArray(recs) || OPTIONAL_END.has(el.tagName)) return;
+        if (OPTIONAL_END.has(el.tagName)) return;
+        const recs = page.recommend(el.getAttribute('data-hearth-recommend'));
+        if (!Array.isArray(recs)) return;
         const kAttr = Number(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k'));
         const shown = Number.isInteger(kAttr) && kAttr > 0 ? recs.slice(0, kAttr) : recs;
         el.setAttribute('data-hearth-decided', shown.map((r) => r.item).join(' '));
@@ -229,11 +265,24 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-promotion]',
       guard((el) => {
-        inject(el, 'before');
-        const p = answer.promotions?.[el.getAttribute('data-hearth-promotion')];
-        if (isError(p) || OPTIONAL_END.has(el.tagName)) return;
+        if (OPTIONAL_END.has(el.tagName)) return;
+        const p = page.promotion(el.getAttribute('data-hearth-promotion'));
+        if (isError(p)) return;
         el.setAttribute('data-hearth-decided', p.chosen.map((c) => c.promotion).join(' '));
         if (p.chosen.length) el.setInnerContent(promotionsHtml(p.chosen), { html: true });
       }),
-    );
+    )
+    .onDocument({
+      // What was decided, for the browser module and for debugging, after the document: the
+      // answer is only complete once every element has been met.
+      end(end) {
+        if (state.off) return;
+        try {
+          const answer = page.answer();
+          if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });
+        } catch (e) {
+          onError(e);
+        }
+      },
+    });
 }

@@ -1,7 +1,8 @@
-// hearth at the edge: fetch the origin page, decide it once with the Wasm
-// engine, and stream it through HTMLRewriter with the decisions applied and
-// embedded, so the first byte is already personalized and the browser module
-// adopts the edge's answer instead of deciding again.
+// hearth at the edge: fetch the origin page, prepare the page view with the
+// Wasm engine while it is in flight, and stream it through HTMLRewriter,
+// deciding each element as it passes (only what the page contains), so the
+// first byte is already personalized and the browser module adopts the
+// edge's decisions (data-hearth-decided) instead of deciding again.
 //
 // Everything here is platform code (workerd / Cloudflare Workers); the
 // decisions are all made in Rust. `createWorker` takes its dependencies so
@@ -9,15 +10,13 @@
 
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
-import { rewriter, pageRequestOf } from './rewrite.js';
+import { rewriter, lazyAnswer } from './rewrite.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
   maxHtmlBytes: 2 * 1024 * 1024,
   /** An origin slower than this to send its headers is passed through unchanged (not personalized, not aborted). */
   originBudgetMs: 3000,
-  /** Items whose artwork is decided per page at most (the manifest's first N with artworks). */
-  maxArtworks: 200,
 };
 
 const TIMED_OUT = Symbol('timed out');
@@ -37,7 +36,6 @@ function logFailure(log, event, e, extra = {}) {
  */
 export function createWorker({ Hearth, manifest, log = (l) => console.error(l), now = Date.now, limits = {} }) {
   let engine;
-  let request0;
   let loadFailed = false;
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
@@ -46,7 +44,6 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     try {
       const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
       engine = Hearth.load(doc);
-      request0 = pageRequestOf(doc, limits.maxArtworks ?? DEFAULTS.maxArtworks);
     } catch (e) {
       loadFailed = true;
       // Manifest issues name paths in the manifest, never visitor data.
@@ -60,7 +57,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     return Number.isFinite(v) && v > 0 ? v : (limits[name] ?? DEFAULTS[name]);
   }
 
-  /** Decides the whole page once; `null` when the engine fails (the page then passes through). */
+  /**
+   * Prepares the page view (consent, digest, context) and the cookie to write; the elements are
+   * decided later, as the rewriter meets them. `null` when the engine fails (the page then passes through).
+   */
   function decide(request, t) {
     const eng = getEngine();
     if (!eng) return null;
@@ -74,7 +74,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       // Adopts the visitor's id (hence a stable decision seed), sticky
       // assignments and coarse interests; a tampered cookie is ignored.
       if (store && incoming) session.loadDigest(incoming);
-      const answer = session.page(request0, requestContext(request, t));
+      // A snapshot of profile, consent and context: what the elements are decided against.
+      const prepared = session.prepare(requestContext(request, t));
       let setCookie = null;
       if (store) {
         const cookie = session.digestCookie();
@@ -83,7 +84,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         // Storage is not (or no longer) allowed: the digest must go.
         setCookie = deleteDigestCookie();
       }
-      return { answer, allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
+      return { page: lazyAnswer(prepared), allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
     } catch (e) {
       logFailure(log, 'engine-failed', e);
       return null;
@@ -112,7 +113,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const t = now();
     const pending = fetchOrigin(request, env);
     const personalizable = request.method === 'GET';
-    // Decide while the origin is in flight when this looks like a page load.
+    // Prepare while the origin is in flight when this looks like a page load.
     const early = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? decide(request, t) : undefined;
 
     const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');

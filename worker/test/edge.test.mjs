@@ -41,8 +41,12 @@ test('the page decided at the edge matches Node for the same context (contextual
   const n = e.session({ storage: 'memory', clock: () => Date.now(), secret: [1, 2] });
   n.consent({});
   const req = { slots: 'all', artworks: ['shoe-ridge'], promotions: ['promo-bar'], recommend: [{ list: 'home' }] };
-  const node = n.page(req, { url: `${s.hearth}/`, utcOffsetMinutes: 0, userAgent: ua, locale: 'en-GB', country: 'GB' });
+  const { segments, rejectedClaims, ...node } = n.page(req, { url: `${s.hearth}/`, utcOffsetMinutes: 0, userAgent: ua, locale: 'en-GB', country: 'GB' });
+  // The edge decides (and embeds) what the page contains, element by element: the same answers.
   assert.deepEqual(edge, node);
+  const shown = [...res.body.matchAll(/data-hearth-slot="(\w+)"[^>]*data-hearth-decided="([^"]*)"/g)].map(([, slot, v]) => [slot, v]);
+  assert.ok(shown.length >= 2);
+  for (const [slot, v] of shown) assert.equal(v, node.slots[slot].variant, `${slot} shows the decided variant`);
 });
 
 test('consent denied: contextual content, no cookie, private', async () => {

@@ -219,3 +219,26 @@ export const browserModuleMarkup = {
     assert(body.includes('<footer id="end">end</footer>'), 'rest of page intact');
   },
 };
+
+export const decidesWhatThePageContains = {
+  async test() {
+    // Only the page's elements are decided (and embedded), each once; a slot nested in another
+    // gives the outer slot back when it closes; fields outside any slot are left alone.
+    const page = `<!doctype html><html><head></head><body>
+<div data-hearth-slot="hero"><section data-hearth-slot="banner"><b data-hearth-text="title">x</b></section><template data-hearth-variant="classic"><h1>classic</h1></template><template data-hearth-variant="trail"><h1>trail</h1></template><i data-hearth-text="title">outer</i></div>
+<aside data-hearth-slot="banner"><img data-hearth-slot="hero"><a data-hearth-attrs="href" href="/x"><span data-hearth-text="title">y</span></a></aside>
+<p data-hearth-text="title">outside</p>
+<footer id="end">end</footer></body></html>`;
+    const body = await (await w.fetch(get('/'), origin(() => html(page)))).text();
+    const json = JSON.parse(/<script type="application\/json" id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(body)[1]);
+    eq(JSON.stringify(Object.keys(json.slots).sort()), '["banner","hero"]', 'the slots on the page');
+    eq(JSON.stringify([json.artworks, json.promotions, json.recommendations]), '[{},{},{}]', 'nothing else decided');
+    const banner = '(Free returns for 60 days|Weekend deals on now)';
+    assert(new RegExp(`<b data-hearth-text="title">${banner}</b>`).test(body), `inner slot's field from the inner slot: ${body}`);
+    assert(body.includes('<h1>classic</h1>') && !body.includes('<h1>trail</h1>'), "the outer slot's templates after the inner slot closed");
+    assert(body.includes('<i data-hearth-text="title">Gear for every trail and road</i>'), 'the outer field from the outer slot');
+    assert(new RegExp(`<span data-hearth-text="title">${banner}</span>`).test(body) && body.includes('href="/x"'), 'a void nested slot does not change the outer slot');
+    assert(body.includes('<p data-hearth-text="title">outside</p>'), 'a field outside any slot is left alone');
+    assert(body.indexOf('id="hearth-decisions"') > body.indexOf('<footer id="end">'), 'decisions embedded after the document');
+  },
+};
