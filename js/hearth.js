@@ -104,13 +104,8 @@ let f64s;
 let u32s;
 let vocabulary;
 
-/**
- * A slot decision from the `DecisionRecord` at byte `at` of Wasm memory (its
- * layout is in src/wasm/session.rs), or `{error}` for a negative `at`. The
- * variant (id, content), the reason and the codes are shared and frozen.
- */
-function readDecision(at, slot, known, shared) {
-  if (at < 0) return { error: readOut(-at) };
+/** Typed views of Wasm memory (replaced when memory grows) and the names records use. */
+function views() {
   memory ??= wasm.wasmMemory();
   if (u32s === undefined || u32s.buffer !== memory.buffer) {
     bytes = new Uint8Array(memory.buffer);
@@ -118,6 +113,16 @@ function readDecision(at, slot, known, shared) {
     f64s = new Float64Array(memory.buffer);
   }
   vocabulary ??= JSON.parse(wasm.decisionVocabulary());
+}
+
+/**
+ * A slot decision from the `DecisionRecord` at byte `at` of Wasm memory (its
+ * layout is in src/wasm/session.rs), or `{error}` for a negative `at`. The
+ * variant (id, content), the reason and the codes are shared and frozen.
+ */
+function readDecision(at, slot, known, shared) {
+  if (at < 0) return { error: readOut(-at) };
+  views();
   const w = at / 4;
   const variant = known.variants[u32s[w + 2]];
   return {
@@ -130,6 +135,25 @@ function readDecision(at, slot, known, shared) {
     propensity: f64s[at / 8],
     explored: bytes[at + 25] === 1,
   };
+}
+
+/** `{item: choice}` from consecutive records at `at` (see `readDecision`), one per `known` item of `ids`. */
+function readArtworks(at, ids, known, shared) {
+  views();
+  const out = {};
+  for (let i = 0, r = at; i < ids.length; i++, r += 32) {
+    const w = r / 4;
+    const artwork = known[i].artworks[u32s[w + 2]];
+    out[ids[i]] = {
+      artwork: artwork.id,
+      content: artwork.content,
+      reason: shared.reason(bytes[r + 26], u32s[w + 4], u32s[w + 5]),
+      codes: shared.codes(u32s[w + 3]),
+      propensity: f64s[r / 8],
+      explored: bytes[r + 25] === 1,
+    };
+  }
+  return out;
 }
 
 /** Builds an ExperimentResult from its compact form (see ExperimentResult::write_compact). */
@@ -176,6 +200,8 @@ export class Hearth {
   #indices = new Map();
   /** Slot id -> its position and variants `[{id, content}]`, parsed once and frozen. */
   #variants = new Map();
+  /** Item id -> its catalog position and artworks `[{id, content}]`, parsed once and frozen. */
+  #items = new Map();
   /** Definitions passed as plain objects, compiled once per JSON text (bounded). */
   #compiled = new Map();
   /**
@@ -235,6 +261,17 @@ export class Hearth {
         this.#variants.set(id, v);
       }
       return v;
+    },
+    /** `{index, artworks}` of a catalog item with artworks, else `undefined`. */
+    item: (id) => {
+      let v = this.#items.get(id);
+      if (v === undefined) {
+        const index = this.#engine.itemIndex(id);
+        if (index < 0) return undefined;
+        v = { index, artworks: deepFreeze(JSON.parse(this.#engine.itemArtworks(index))) };
+        this.#items.set(id, v);
+      }
+      return v.artworks.length ? v : undefined;
     },
     index: (key) => {
       let i = this.#indices.get(key);
@@ -510,13 +547,18 @@ export class Session {
     slot = String(slot);
     const known = this.#shared.slot(slot);
     if (!known) return this.page({ slots: [slot] }, context).slots[slot];
+    return readDecision(this.#onPage(context, (text, now) => this.#s.decideAt(known.index, text, now)), slot, known, this.#shared);
+  }
+
+  /** Calls `f(contextText | undefined, now)` on the page `decide` keeps; undefined: the same text as last time. */
+  #onPage(context, f) {
     const text = this.#contextText(context);
     // The same text as the last call's need not cross the boundary again.
     const same = text === this.#lastContext;
     this.#lastContext = undefined;
-    const at = call(() => this.#s.decideAt(known.index, same ? undefined : text, this.#clock()));
+    const at = call(() => f(same ? undefined : text, this.#clock()));
     this.#lastContext = text;
-    return readDecision(at, slot, known, this.#shared);
+    return at;
   }
 
   /** `JSON.stringify(context)`, skipped while the last object still serializes the same (see `matches`). */
@@ -533,9 +575,13 @@ export class Session {
     return this.page({ recommend: [{ list: String(list), ...(k === undefined ? {} : { k }) }] }, context).recommendations[list];
   }
 
-  /** The artwork for each item id, in one call (see `page`). */
-  artworks(items, context) {
-    return this.page({ artworks: items.map(String) }, context).artworks;
+  /** The artwork for each item id, in one call (see `page`; shares `decide`'s prepared page). */
+  artworks(items, context = {}) {
+    const ids = items.map(String);
+    const known = ids.map(this.#shared.item);
+    if (known.includes(undefined)) return this.page({ artworks: ids }, context).artworks;
+    const at = this.#onPage(context, (text, now) => this.#s.artworksAt(Uint32Array.from(known, (k) => k.index), text, now));
+    return at < 0 ? this.page({ artworks: ids }, context).artworks : readArtworks(at, ids, known, this.#shared);
   }
 
   /** The promotions to show in a placement (see `page`). */
@@ -591,7 +637,11 @@ export class PreparedPage {
   }
 
   artworks(items) {
-    return this.page({ artworks: items.map(String) }).artworks;
+    const ids = items.map(String);
+    const known = ids.map(this.#shared.item);
+    if (known.includes(undefined)) return this.page({ artworks: ids }).artworks;
+    const at = this.#p.artworksAt(Uint32Array.from(known, (k) => k.index));
+    return at < 0 ? this.page({ artworks: ids }).artworks : readArtworks(at, ids, known, this.#shared);
   }
 
   promotions(placement) {

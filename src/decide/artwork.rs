@@ -34,6 +34,13 @@ impl<'a> Visit<'a> {
         self.artwork_for(it)
     }
 
+    /// [`Visit::artwork`] for the catalog item at `position`.
+    pub fn artwork_at(&self, position: usize) -> Result<ArtworkChoice<'a>, DecideError> {
+        let m: &'a crate::manifest::Manifest = self.m;
+        let it = m.catalog.items.get(position).ok_or_else(|| DecideError::UnknownItem(format!("#{position}")))?;
+        self.artwork_for(it)
+    }
+
     /// [`Visit::artwork`] for many items at once (a grid): one result per id, in order.
     pub fn artworks(&self, items: &[&str]) -> Vec<Result<ArtworkChoice<'a>, DecideError>> {
         items.iter().map(|id| self.artwork(id)).collect()

@@ -86,17 +86,21 @@ impl WasmEngine {
     #[wasm_bindgen(js_name = slotVariants)]
     pub fn slot_variants(&self, slot: &str) -> Option<String> {
         let s = self.manifest.slot(slot)?;
-        let list = s
-            .variants
-            .iter()
-            .map(|v| {
-                let mut o = crate::json::Object::with_capacity(2);
-                o.insert("id", Value::String(v.id.clone()));
-                o.insert("content", Value::Object(v.content.clone()));
-                Value::Object(o)
-            })
-            .collect();
-        Some(Value::Array(list).to_json())
+        Some(id_content_list(s.variants.iter().map(|v| (&v.id, &v.content))))
+    }
+
+    /// The catalog position of item `id`, or -1 when the catalog has no such item.
+    #[wasm_bindgen(js_name = itemIndex)]
+    pub fn item_index(&self, id: &str) -> i32 {
+        self.manifest.catalog.position(id).map_or(-1, |i| i as i32)
+    }
+
+    /// The artworks of the item at catalog `position` as JSON `[{id, content}]`,
+    /// for JS to read artwork records against.
+    #[wasm_bindgen(js_name = itemArtworks)]
+    pub fn item_artworks(&self, position: u32) -> String {
+        let list = self.manifest.catalog.items.get(position as usize).map_or(&[][..], |it| &it.artworks[..]);
+        id_content_list(list.iter().map(|a| (&a.id, &a.content)))
     }
 
     /// The position of feature `key`, or -1 when the payload has no such feature.
@@ -226,6 +230,19 @@ impl WasmVisitor {
             None => "{}".to_owned(),
         }
     }
+}
+
+/// `[{id, content}]` as JSON: what JS keeps of a slot's variants or an item's artworks.
+fn id_content_list<'a>(list: impl Iterator<Item = (&'a String, &'a crate::json::Object)>) -> String {
+    let list = list
+        .map(|(id, content)| {
+            let mut o = crate::json::Object::with_capacity(2);
+            o.insert("id", Value::String(id.clone()));
+            o.insert("content", Value::Object(content.clone()));
+            Value::Object(o)
+        })
+        .collect();
+    Value::Array(list).to_json()
 }
 
 /// Where a result buffer is and how long, packed in one number,

@@ -43,7 +43,8 @@ pub struct WasmPage {
     caps: crate::consent::policy::Capabilities,
     ctx: decide::Context,
     prepared: Prepared,
-    record: DecisionRecord,
+    /// The last call's records (one for `decideAt`, one per item for `artworksAt`).
+    records: Vec<DecisionRecord>,
     out: String,
 }
 
@@ -53,7 +54,6 @@ pub struct WasmPage {
 /// to, not copied: it lives as long as the manifest, which every page and
 /// session holds.
 #[repr(C)]
-#[derive(Default)]
 struct DecisionRecord {
     /// Byte 0.
     propensity: f64,
@@ -71,10 +71,29 @@ struct DecisionRecord {
     because: u8,
 }
 
+// js/hearth.js reads records 32 bytes apart.
+const _: () = assert!(std::mem::size_of::<DecisionRecord>() == 32);
+
+impl DecisionRecord {
+    fn new(index: usize, propensity: f64, explored: bool, because: decide::Because, codes: decide::Codes, strategy: u8) -> DecisionRecord {
+        let (kind, text) = because.parts();
+        DecisionRecord {
+            propensity,
+            index: index as u32,
+            codes: codes.bits(),
+            text_ptr: text.as_ptr() as usize as u32,
+            text_len: text.len() as u32,
+            strategy,
+            explored: u8::from(explored),
+            because: kind as u8,
+        }
+    }
+}
+
 impl WasmPage {
     fn new(manifest: Rc<Manifest>, profile: Profile, caps: crate::consent::policy::Capabilities, ctx: decide::Context) -> WasmPage {
         let prepared = Prepared::new(&manifest, &profile, &caps, &ctx);
-        WasmPage { manifest, profile, caps, ctx, prepared, record: DecisionRecord::default(), out: String::new() }
+        WasmPage { manifest, profile, caps, ctx, prepared, records: Vec::new(), out: String::new() }
     }
 
     fn visit(&self) -> Visit<'_> {
@@ -98,28 +117,40 @@ impl WasmPage {
     pub fn decide_at(&mut self, index: u32) -> f64 {
         let m: &Manifest = &self.manifest;
         let slot = m.slots.get(index as usize).map_or("", |s| s.id.as_str());
+        self.records.clear();
         match Visit::with(m, &self.profile, &self.caps, &self.ctx, &self.prepared).decide(slot) {
             Ok(d) => {
-                let (because, text) = d.because.parts();
-                self.record = DecisionRecord {
-                    propensity: d.propensity,
-                    index: d.index as u32,
-                    codes: d.codes.bits(),
-                    text_ptr: text.as_ptr() as usize as u32,
-                    text_len: text.len() as u32,
-                    strategy: d.strategy as u8,
-                    explored: u8::from(d.explored),
-                    because: because as u8,
-                };
-                std::ptr::addr_of!(self.record) as usize as f64
+                self.records.push(DecisionRecord::new(d.index, d.propensity, d.explored, d.because, d.codes, d.strategy as u8));
+                self.records.as_ptr() as usize as f64
             }
-            Err(e) => {
-                self.out.clear();
-                self.out.push_str(&e.to_string());
-                -super::out_location(&self.out)
-            }
+            Err(e) => fail(&mut self.out, &e),
         }
     }
+
+    /// Decides the artwork of each catalog item at `positions` (see
+    /// `WasmEngine.itemIndex`) into consecutive `DecisionRecord`s (`index`:
+    /// the artwork's in the item) and returns the first one's address; or, if
+    /// one fails (a position out of range, an item without artworks), minus
+    /// the packed location of its error message.
+    #[wasm_bindgen(js_name = artworksAt)]
+    pub fn artworks_at(&mut self, positions: &[u32]) -> f64 {
+        let visit = Visit::with(&self.manifest, &self.profile, &self.caps, &self.ctx, &self.prepared);
+        self.records.clear();
+        for &p in positions {
+            match visit.artwork_at(p as usize) {
+                Ok(a) => self.records.push(DecisionRecord::new(a.index, a.propensity, a.explored, a.because, a.codes, 0)),
+                Err(e) => return fail(&mut self.out, &e),
+            }
+        }
+        self.records.as_ptr() as usize as f64
+    }
+}
+
+/// Leaves `e`'s message in `out`; minus its packed location (see `WasmPage.decideAt`).
+fn fail(out: &mut String, e: &decide::DecideError) -> f64 {
+    out.clear();
+    out.push_str(&e.to_string());
+    -super::out_location(out)
 }
 
 /// The names `DecisionRecord`'s numbers stand for, as JSON
@@ -169,6 +200,30 @@ fn event(v: &Value) -> Result<Event, JsError> {
         Some("slotClick") => Event::SlotClick { slot: need("slot")?, variant: need("variant")? },
         _ => return Err(error::message("event: `type` must be one of view, click, addToCart, purchase, search, impression, slotClick")),
     })
+}
+
+impl WasmSession {
+    /// The page prepared for `context` (undefined: the last one's) at `now`,
+    /// prepared again when either or the session's generation changed.
+    fn cached_page(&mut self, context: Option<String>, now: f64) -> Result<&mut WasmPage, JsError> {
+        let generation = self.session.generation();
+        let fresh = match (&self.cached, &context) {
+            (Some(c), None) => c.now != now || c.generation != generation,
+            (Some(c), Some(text)) => c.now != now || c.generation != generation || c.context != *text,
+            (None, _) => true,
+        };
+        if fresh {
+            let Some(text) = context.or_else(|| self.cached.take().map(|c| c.context)) else {
+                return Err(error::message("no page context yet".to_owned()));
+            };
+            let page = self.prepare(&text, now)?;
+            self.cached = Some(CachedPage { context: text, now, generation, page });
+        }
+        match &mut self.cached {
+            Some(c) => Ok(&mut c.page),
+            None => Err(error::message("no page context yet".to_owned())),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -277,20 +332,13 @@ impl WasmSession {
     /// the same text as the last call's.
     #[wasm_bindgen(js_name = decideAt)]
     pub fn decide_at(&mut self, index: u32, context: Option<String>, now: f64) -> Result<f64, JsError> {
-        let generation = self.session.generation();
-        let fresh = match (&self.cached, &context) {
-            (Some(c), None) => c.now != now || c.generation != generation,
-            (Some(c), Some(text)) => c.now != now || c.generation != generation || c.context != *text,
-            (None, _) => true,
-        };
-        if fresh {
-            let Some(text) = context.or_else(|| self.cached.take().map(|c| c.context)) else {
-                return Err(error::message("decideAt: no page context yet".to_owned()));
-            };
-            let page = self.prepare(&text, now)?;
-            self.cached = Some(CachedPage { context: text, now, generation, page });
-        }
-        Ok(self.cached.as_mut().map_or(0.0, |c| c.page.decide_at(index)))
+        Ok(self.cached_page(context, now)?.decide_at(index))
+    }
+
+    /// `WasmPage.artworksAt` on the page `decideAt` keeps.
+    #[wasm_bindgen(js_name = artworksAt)]
+    pub fn artworks_at(&mut self, positions: &[u32], context: Option<String>, now: f64) -> Result<f64, JsError> {
+        Ok(self.cached_page(context, now)?.artworks_at(positions))
     }
 
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it

@@ -205,3 +205,45 @@ test('decide reuses a prepared page only while nothing it depends on changes', (
   check('after erase');
   assert.ok(seen.size >= 3, [...seen].join(' | '));
 });
+
+test('artworks read from records answer like the page path', () => {
+  // Items with several tagged artworks, so choices differ by interest and exploration.
+  const tags = ['trail', 'road', 'camp', 'hike'];
+  const grid = Hearth.load({
+    hearth: 1,
+    taxonomy: { tags: Object.fromEntries(tags.map((t) => [t, { label: t.toUpperCase() }])) },
+    catalog: {
+      items: Array.from({ length: 30 }, (_, i) => ({
+        id: `i${i}`,
+        title: `Item ${i}`,
+        tags: [tags[i % 4]],
+        artworks: tags.map((t, a) => ({ id: `a${a}`, tags: [t], content: { src: `/img/${i}-${a}.svg`, alt: `${t} ${i}` } })),
+      })),
+    },
+  });
+  let now = T0;
+  const s = grid.session({ storage: 'memory', clock: () => now, secret: [5, 6] });
+  const context = { url: 'https://shop.example/' };
+  const ids = [...Array.from({ length: 30 }, (_, i) => `i${i}`), 'i3'];
+  const choices = new Set();
+  const same = (step) => {
+    const got = s.artworks(ids, context);
+    assert.deepEqual(got, s.page({ artworks: ids }, context).artworks, step);
+    const page = s.prepare(context);
+    assert.deepEqual(page.artworks(ids), page.page({ artworks: ids }).artworks, `${step} (prepared)`);
+    for (const [id, c] of Object.entries(got)) choices.add(`${id}=${c.artwork}:${c.reason}`);
+  };
+  same('before consent');
+  s.consent(all);
+  for (let i = 0; i < 5; i++) s.view('i1'); // road
+  same('after views');
+  now += 3_600_000;
+  same('an hour later');
+  assert.ok(choices.size > 31, `choices moved with interest: ${choices.size}`);
+  assert.ok([...choices].some((c) => c.endsWith(':because you often look at ROAD')), [...choices].join(' | '));
+  // Unknown items are errors, as on the page path; items without artworks too.
+  const mixed = s.artworks(['i0', 'missing'], context);
+  assert.equal(typeof mixed.i0.artwork, 'string');
+  assert.match(mixed.missing.error, /missing/);
+  assert.match(engine.session({ storage: 'memory' }).artworks(['tent-2p'])['tent-2p'].error, /artwork/);
+});
