@@ -345,9 +345,11 @@ export interface SlotDecision {
 
 export interface ArtworkChoice {
   artwork: string;
-  content: { [field: string]: Json };
+  /** The artwork's content (`src`, `alt`...); from `artworks`, shared and frozen. */
+  content: Readonly<{ [field: string]: Json }>;
   reason: string;
-  codes: string[];
+  /** From `artworks`, a shared frozen list. */
+  codes: readonly string[];
   propensity: number;
   explored: boolean;
 }
