@@ -16,6 +16,7 @@ pub mod json;
 pub mod manifest;
 pub mod profile;
 pub mod session;
+mod sort;
 pub mod store;
 pub mod time;
 

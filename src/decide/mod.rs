@@ -128,7 +128,7 @@ impl Prepared {
         let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
         let (doc, segments) = document(m, ctx, profile_doc, &claims);
         let mut by_tag: Vec<usize> = (0..shares.len()).collect();
-        by_tag.sort_by(|&a, &b| shares[a].0.cmp(&shares[b].0));
+        crate::sort::sort_by(&mut by_tag, |&a, &b| shares[a].0.cmp(&shares[b].0));
         let mut dense = vec![0.0; m.taxonomy.tags.len()];
         for (t, share) in &shares {
             if let Some(i) = m.taxonomy.tags.iter().position(|x| &x.id == t) {

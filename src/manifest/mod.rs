@@ -240,7 +240,7 @@ pub struct Catalog {
 impl Catalog {
     pub fn new(factor_dims: usize, items: Vec<Item>) -> Catalog {
         let mut index: Vec<(String, usize)> = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
-        index.sort();
+        crate::sort::sort(&mut index);
         let trace = items
             .iter()
             .filter_map(|it| it.factors.as_deref().filter(|f| factor_dims > 0 && f.len() == factor_dims))
@@ -363,7 +363,7 @@ impl Manifest {
     /// compare taxonomy positions, not strings, when they score tags.
     fn resolve_tag_ids(&mut self) {
         let mut positions: Vec<(String, u16)> = self.taxonomy.tags.iter().enumerate().map(|(i, t)| (t.id.clone(), i as u16)).collect();
-        positions.sort();
+        crate::sort::sort(&mut positions);
         let ids = |tags: &[String]| -> Vec<u16> {
             tags.iter().filter_map(|t| positions.binary_search_by(|(k, _)| k.as_str().cmp(t)).ok().map(|i| positions[i].1)).collect()
         };

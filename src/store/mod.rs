@@ -211,7 +211,7 @@ impl<B: Backend> Storage<B> {
             self.sealed = true;
             self.fault(e.clone());
         }
-        removed.sort();
+        crate::sort::sort(&mut removed);
         removed.dedup();
         Erased { removed, failed }
     }
