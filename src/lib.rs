@@ -14,6 +14,7 @@ pub mod growthbook;
 pub mod host;
 pub mod json;
 pub mod manifest;
+pub mod map;
 pub mod profile;
 pub mod session;
 mod sort;
