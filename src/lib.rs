@@ -14,8 +14,10 @@ pub mod growthbook;
 pub mod host;
 pub mod json;
 pub mod manifest;
+pub mod map;
 pub mod profile;
 pub mod session;
+mod sort;
 pub mod store;
 pub mod time;
 

@@ -10,8 +10,10 @@ rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name hearth_wasm \
   "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/hearth.wasm"
 # The target_features section (kept by strip = "debuginfo") tells wasm-opt
-# which features the module uses; -Os then strips it.
-node_modules/.bin/wasm-opt -Os --strip-debug --strip-producers \
+# which features the module uses; -Os then strips it. --converge repeats
+# -Os until it stops shrinking: ~1.3 KB less gzip, same speed (measured;
+# -Oz --converge is no smaller gzipped, -O3 then -Os is bigger).
+node_modules/.bin/wasm-opt -Os --converge --strip-debug --strip-producers \
   pkg/hearth_wasm_bg.wasm -o pkg/hearth_wasm_bg.wasm
 cp js/*.js js/*.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true

@@ -76,7 +76,7 @@ impl InSet {
             Strings::Few(strings)
         };
         if set.numbers.len() > LINEAR_MAX {
-            set.numbers.sort_by(f64::total_cmp);
+            crate::sort::sort_by(&mut set.numbers, f64::total_cmp);
             set.numbers.dedup();
         }
         set

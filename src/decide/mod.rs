@@ -131,7 +131,7 @@ impl Prepared {
         let mut by_tag: Vec<usize> = Vec::new();
         if m.taxonomy.tags.is_empty() {
             by_tag = (0..shares.len()).collect();
-            by_tag.sort_by(|&a, &b| shares[a].0.cmp(&shares[b].0));
+            crate::sort::sort_by(&mut by_tag, |&a, &b| shares[a].0.cmp(&shares[b].0));
         }
         let mut dense = vec![0.0; m.taxonomy.tags.len()];
         for (t, share) in &shares {

@@ -114,7 +114,7 @@ impl<'a> Visit<'a> {
             }
         }
         // Stable: equal scores keep manifest order.
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+        crate::sort::sort_by(&mut ranked, |a, b| b.score.total_cmp(&a.score));
         let max = pl.max_per_page.max(1) as usize;
         let mut chosen: Vec<PromotionPick<'a>> = Vec::with_capacity(max.min(ranked.len()));
         for pick in ranked {

@@ -24,6 +24,7 @@ use super::{DecideError, Visit};
 use crate::json::{Object, Value};
 use crate::manifest::{Item, RecommendationList};
 use crate::profile::Seen;
+use std::cmp::Ordering;
 
 /// The ridge λ of the fold-in (item factors are expected to be of order 1).
 pub const FOLD_IN_LAMBDA: f64 = 0.1;
@@ -88,7 +89,7 @@ impl<'a> Visit<'a> {
                 resolved.push((i, r.seen));
             }
         }
-        resolved.sort_by_key(|&(i, _)| i);
+        crate::sort::sort_by_key(&mut resolved, |&(i, _)| i);
         let history: Vec<(&'a Item, Seen)> = resolved.into_iter().map(|(i, seen)| (&items[i], seen)).collect();
         let user = if personal { self.fold_in(&history) } else { None };
         let has_history = !self.p.shares.is_empty() || user.is_some();
@@ -120,11 +121,24 @@ impl<'a> Visit<'a> {
         // to reach far down the list to fill k, so they get all of it.
         let diversifying = l.max_per_tag > 0 || l.mmr_lambda < 1.0;
         let pool = if diversifying { scored.len() } else { scored.len().min((4 * k).max(k + 20)) };
-        if pool < scored.len() && pool > 0 {
-            scored.select_nth_unstable_by(pool - 1, order);
-            scored.truncate(pool);
+        // The order is total, so keeping the best `pool` in a sorted buffer
+        // gives exactly the sorted list's first `pool`: a handful of compares
+        // per item, and no select or sort instantiation of its own (std's are
+        // KBs of Wasm each; the full sort is the crate-wide `crate::sort`).
+        if pool < scored.len() {
+            let mut top: Vec<Scored> = Vec::with_capacity(pool + 1);
+            for s in scored {
+                if top.len() == pool && top.last().is_some_and(|w| order(&s, w) != Ordering::Less) {
+                    continue;
+                }
+                let at = top.partition_point(|t| order(t, &s) == Ordering::Less);
+                top.insert(at, s);
+                top.truncate(pool);
+            }
+            scored = top;
+        } else {
+            crate::sort::sort_by(&mut scored, order);
         }
-        scored.sort_by(order);
         let picked = diversify(&scored, k, l, |i| &items[i].tags);
         Ok(picked
             .into_iter()

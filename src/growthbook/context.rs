@@ -3,7 +3,7 @@
 
 use crate::diag::{self, Issues};
 use crate::json::{js, Object, Value};
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 /// Everything one visitor's evaluation reads. Built once per visitor (or
 /// page view) and reused for every feature and experiment.
@@ -25,7 +25,7 @@ pub struct Context {
     pub groups: Object,
     /// Sticky bucketing is on when this is `Some`: documents keyed
     /// `attributeName||attributeValue`, updated as experiments assign.
-    pub sticky: Option<BTreeMap<String, StickyDoc>>,
+    pub sticky: Option<SortedMap<String, StickyDoc>>,
 }
 
 impl Default for Context {
@@ -87,7 +87,7 @@ impl StickyDoc {
 }
 
 /// The sticky documents as one JSON object keyed like the JS SDK's.
-pub fn sticky_docs_value(docs: &BTreeMap<String, StickyDoc>) -> Value {
+pub fn sticky_docs_value(docs: &SortedMap<String, StickyDoc>) -> Value {
     Value::Object(docs.iter().map(|(k, d)| (k.clone(), d.to_value())).collect())
 }
 
@@ -129,13 +129,13 @@ impl Context {
         ctx.qa_mode = o.get("qaMode").is_some_and(js::truthy);
         ctx.enabled = !matches!(o.get("enabled"), Some(Value::Bool(false)));
         if let Some(docs) = object("stickyBucketAssignmentDocs", &mut issues) {
-            let mut map = BTreeMap::new();
+            let mut all = Vec::with_capacity(docs.len());
             for (k, d) in docs.iter() {
                 if let Some(doc) = StickyDoc::from_value(d, &diag::key("stickyBucketAssignmentDocs", k), &mut issues) {
-                    map.insert(k.to_owned(), doc);
+                    all.push((k.to_owned(), doc));
                 }
             }
-            ctx.sticky = Some(map);
+            ctx.sticky = Some(all.into_iter().collect());
         }
         for k in o.keys() {
             if !KNOWN.contains(&k) {

@@ -560,7 +560,7 @@ impl Payload {
             let doc_key = format!("{hash_attr}||{attr_value}");
             let exp_key = sticky_experiment_key(&exp.key, exp.bucket_version);
             if let Some(docs) = ctx.sticky.as_mut() {
-                let doc = docs.entry(doc_key).or_insert_with(|| StickyDoc {
+                let doc = docs.get_or_insert_with(doc_key, || StickyDoc {
                     attribute_name: hash_attr.to_owned(),
                     attribute_value: attr_value,
                     assignments: Object::new(),

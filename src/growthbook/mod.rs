@@ -22,7 +22,7 @@ use crate::condition::{Condition, SavedGroups};
 use crate::diag::{self, Issues};
 use crate::host::RegexEngine;
 use crate::json::{js, write_json_string, Value};
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 /// Features evaluated so far in one top-level call (cycle detection for
 /// prerequisites, as the JS SDK's `ctx.stack.evaluatedFeatures`).
@@ -31,10 +31,10 @@ pub type Stack<'a> = Vec<&'a str>;
 /// A compiled GrowthBook payload.
 #[derive(Clone, Default)]
 pub struct Payload {
-    features: BTreeMap<String, Feature>,
+    features: SortedMap<String, Feature>,
     experiments: Vec<Experiment>,
     saved_groups: SavedGroups,
-    bandits: BTreeMap<String, Bandit>,
+    bandits: SortedMap<String, Bandit>,
     /// The serialized experiment of every experiment rule, by `echo_id`.
     echoes: Vec<std::rc::Rc<str>>,
     /// Feature ids in order, for [`Payload::feature_id`].
@@ -102,6 +102,8 @@ impl Payload {
             Some(v)
         };
         if let Some(features) = section("features", false, issues).and_then(Value::as_object) {
+            // Collected, then sorted once (the keys are distinct).
+            let mut compiled = Vec::with_capacity(features.len());
             for (id, f) in features.iter() {
                 if !f.is_null() && f.as_object().is_none() {
                     issues.push(diag::key("features", id), format!("must be an object, found {}", f.type_name()));
@@ -109,9 +111,10 @@ impl Payload {
                 }
                 // `if (!ctx.global.features[id])`: a null feature is unknown.
                 if f.as_object().is_some() {
-                    p.features.insert(id.to_owned(), Feature::compile(id, f, regex));
+                    compiled.push((id.to_owned(), Feature::compile(id, f, regex)));
                 }
             }
+            p.features = compiled.into_iter().collect();
         }
         p.ids = p.features.keys().cloned().collect();
         for rule in p.features.values_mut().flat_map(|f| f.rules.iter_mut()) {
@@ -127,6 +130,7 @@ impl Payload {
             p.saved_groups = SavedGroups::compile(groups, regex);
         }
         if let Some(bandits) = section("contextualBandits", false, issues).and_then(Value::as_object) {
+            let mut all = Vec::with_capacity(bandits.len());
             for (id, b) in bandits.iter() {
                 let Some(b) = b.as_object() else { continue };
                 let contexts = b.get("contexts").and_then(Value::as_array).unwrap_or_default();
@@ -142,8 +146,9 @@ impl Payload {
                         weights: c.get("weights").and_then(Value::as_array).map(<[Value]>::to_vec).unwrap_or_default(),
                     })
                     .collect();
-                p.bandits.insert(id.to_owned(), Bandit { version: b.get("banditVersion").cloned(), contexts });
+                all.push((id.to_owned(), Bandit { version: b.get("banditVersion").cloned(), contexts }));
             }
+            p.bandits = all.into_iter().collect();
         }
         p
     }

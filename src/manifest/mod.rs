@@ -21,8 +21,9 @@ use crate::diag::{self, Issues};
 use crate::growthbook::{self, Payload};
 use crate::host::RegexEngine;
 use crate::json::{self, Object, Value};
+use crate::map::SortedMap;
 use read::{check_id, count_in, number_in, object, Fields};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::HashSet;
 
 /// The manifest format version this engine reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -95,7 +96,7 @@ pub struct Tag {
 impl Taxonomy {
     pub fn new(tags: Vec<Tag>) -> Taxonomy {
         let mut order: Vec<u16> = (0..tags.len().min(usize::from(u16::MAX)) as u16).collect();
-        order.sort_by(|&a, &b| tags[usize::from(a)].id.cmp(&tags[usize::from(b)].id));
+        crate::sort::sort_by(&mut order, |&a, &b| tags[usize::from(a)].id.cmp(&tags[usize::from(b)].id));
         Taxonomy { tags, order }
     }
 
@@ -258,7 +259,7 @@ pub struct Catalog {
 impl Catalog {
     pub fn new(factor_dims: usize, items: Vec<Item>) -> Catalog {
         let mut index: Vec<(String, usize)> = items.iter().enumerate().map(|(i, it)| (it.id.clone(), i)).collect();
-        index.sort();
+        crate::sort::sort(&mut index);
         let trace = items
             .iter()
             .filter_map(|it| it.factors.as_deref().filter(|f| factor_dims > 0 && f.len() == factor_dims))
@@ -329,11 +330,11 @@ pub struct RecommendationList {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Priors {
     /// `(slot, variant) -> Beta(alpha, beta)` for bandits.
-    pub variants: BTreeMap<(String, String), Beta>,
+    pub variants: SortedMap<(String, String), Beta>,
     /// Promotion id -> conversion prior (expected value ranking).
-    pub promotions: BTreeMap<String, Beta>,
+    pub promotions: SortedMap<String, Beta>,
     /// Item id -> popularity (cold start and the popularity baseline).
-    pub popularity: BTreeMap<String, f64>,
+    pub popularity: SortedMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -498,7 +499,9 @@ impl Decoder<'_, '_> {
         if let Some(v) = f.get("taxonomy") {
             m.taxonomy = self.taxonomy(v);
         }
-        let tags: BTreeSet<&str> = m.taxonomy.tags.iter().map(|t| t.id.as_str()).collect();
+        let mut tags: Vec<&str> = m.taxonomy.tags.iter().map(|t| t.id.as_str()).collect();
+        crate::sort::sort(&mut tags);
+        tags.dedup();
         let tags = TagCheck { known: tags, strict: !m.taxonomy.tags.is_empty() };
         if let Some(v) = f.get("segments") {
             m.segments = self.keyed(v, "segments", |d, id, v, p| d.segment(id, v, p));
@@ -910,12 +913,12 @@ impl Decoder<'_, '_> {
         if raw.len() > MAX_CATALOG_ITEMS {
             self.issues.push(&items_path, format!("has {} items; at most {MAX_CATALOG_ITEMS} are supported", raw.len()));
         }
-        let mut seen = BTreeSet::new();
+        let mut seen: HashSet<Box<str>> = HashSet::new();
         let mut items = Vec::with_capacity(raw.len().min(MAX_CATALOG_ITEMS));
         for (i, rv) in raw.iter().take(MAX_CATALOG_ITEMS).enumerate() {
             let p = diag::index(&items_path, i);
             if let Some(item) = self.item(rv, &p, factor_dims, tags) {
-                if !seen.insert(item.id.clone()) {
+                if !seen.insert(item.id.as_str().into()) {
                     self.issues.push(format!("{p}.id"), format!("duplicate item id `{}`", item.id));
                 }
                 items.push(item);
@@ -1010,6 +1013,8 @@ impl Decoder<'_, '_> {
     fn priors(&mut self, v: &Value, m: &Manifest) -> Priors {
         let mut priors = Priors::default();
         let Some(mut f) = object(v, "priors", self.issues) else { return priors };
+        // Collected, then sorted once into the maps (the keys are distinct).
+        let (mut variants, mut promotions, mut popularity) = (Vec::new(), Vec::new(), Vec::new());
         if let Some(slots) = f.get("slots") {
             if let Some(sf) = object(slots, "priors.slots", self.issues) {
                 for (slot_id, per_variant) in sf.obj.iter() {
@@ -1027,7 +1032,7 @@ impl Decoder<'_, '_> {
                             }
                         }
                         if let Some(beta) = self.beta(b, &vp) {
-                            priors.variants.insert((slot_id.to_owned(), var_id.to_owned()), beta);
+                            variants.push(((slot_id.to_owned(), var_id.to_owned()), beta));
                         }
                     }
                 }
@@ -1041,7 +1046,7 @@ impl Decoder<'_, '_> {
                         self.issues.push(&p, format!("unknown promotion `{id}`"));
                     }
                     if let Some(beta) = self.beta(b, &p) {
-                        priors.promotions.insert(id.to_owned(), beta);
+                        promotions.push((id.to_owned(), beta));
                     }
                 }
             }
@@ -1054,11 +1059,14 @@ impl Decoder<'_, '_> {
                         self.issues.push(&p, format!("unknown catalog item `{id}`"));
                     }
                     if let Some(n) = number_in(n, &p, 0.0, f64::MAX, self.issues) {
-                        priors.popularity.insert(id.to_owned(), n);
+                        popularity.push((id.to_owned(), n));
                     }
                 }
             }
         }
+        priors.variants = variants.into_iter().collect();
+        priors.promotions = promotions.into_iter().collect();
+        priors.popularity = popularity.into_iter().collect();
         f.deny_unknown(self.issues);
         priors
     }
@@ -1098,7 +1106,8 @@ impl Decoder<'_, '_> {
 
 /// Checks tag references against the taxonomy (when it declares any).
 struct TagCheck<'a> {
-    known: BTreeSet<&'a str>,
+    /// Sorted and distinct.
+    known: Vec<&'a str>,
     strict: bool,
 }
 
@@ -1108,9 +1117,8 @@ impl TagCheck<'_> {
             return;
         }
         for (i, t) in tags.iter().enumerate() {
-            if !self.known.contains(t.as_str()) {
-                let known: Vec<&str> = self.known.iter().copied().collect();
-                let hint = diag::did_you_mean(t, &known);
+            if self.known.binary_search(&t.as_str()).is_err() {
+                let hint = diag::did_you_mean(t, &self.known);
                 issues.push(diag::index(path, i), format!("unknown tag `{t}`: not in taxonomy.tags{hint}"));
             }
         }

@@ -256,7 +256,7 @@ impl Profile {
             .map(|a| (a.tag.clone(), decayed(a.score, a.day, today, m.profile.half_life_days)))
             .filter(|(_, s)| *s > 0.0)
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut out, |a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }
 

@@ -155,7 +155,7 @@ pub fn encode_digest(_: Store, d: &Digest) -> String {
         affinities: d.affinities.iter().filter(|(t, _)| fits(t)).map(|(t, s)| (t.clone(), (*s).min(15))).collect(),
         ..d.clone()
     };
-    d.affinities.sort_by_key(|a| std::cmp::Reverse(a.1));
+    crate::sort::sort_by_key(&mut d.affinities, |a| std::cmp::Reverse(a.1));
     d.affinities.truncate(MAX_DIGEST_TAGS);
     loop {
         let bytes = write(&d);

@@ -1,12 +1,12 @@
 //! An in-memory backend: for native hosts, tests, and the edge.
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 
 use super::{Backend, StoreError};
 
 /// A [`Backend`] that never fails.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MemoryStore(pub BTreeMap<String, String>);
+pub struct MemoryStore(pub SortedMap<String, String>);
 
 impl MemoryStore {
     pub fn new() -> MemoryStore {

@@ -20,7 +20,7 @@ pub use digest::{decode_digest, delete_cookie, encode_digest, set_cookie, Consen
 pub use digest::{DIGEST_COOKIE, MAX_AGE_SECS, MAX_DIGEST_LEN, MAX_DIGEST_STICKY, MAX_DIGEST_TAGS, MAX_INPUT_LEN};
 pub use memory::MemoryStore;
 
-use std::collections::BTreeMap;
+use crate::map::SortedMap;
 use std::fmt;
 
 use crate::consent::policy::Store;
@@ -107,7 +107,7 @@ pub struct Erased {
 pub struct Storage<B> {
     backend: B,
     /// Once degraded: writes live here; `None` hides a key the backend may still hold.
-    overlay: BTreeMap<String, Option<String>>,
+    overlay: SortedMap<String, Option<String>>,
     degraded: Option<StoreError>,
     /// After an erase that could not finish: the backend is never read again.
     sealed: bool,
@@ -121,7 +121,7 @@ fn full(name: &str) -> String {
 impl<B: Backend> Storage<B> {
     /// Wraps `backend` without touching it.
     pub fn new(backend: B) -> Storage<B> {
-        Storage { backend, overlay: BTreeMap::new(), degraded: None, sealed: false, calls: 0 }
+        Storage { backend, overlay: SortedMap::new(), degraded: None, sealed: false, calls: 0 }
     }
 
     /// How many times the backend was called (0 until consent, and after a refusal).
@@ -211,7 +211,7 @@ impl<B: Backend> Storage<B> {
             self.sealed = true;
             self.fault(e.clone());
         }
-        removed.sort();
+        crate::sort::sort(&mut removed);
         removed.dedup();
         Erased { removed, failed }
     }
