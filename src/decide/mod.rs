@@ -4,8 +4,8 @@
 //!
 //! A [`Visit`] is one page view of one visitor: the manifest, the profile,
 //! what consent allows and the [`Context`]. Building it does the per-page work
-//! once (claims verified, the condition document built, segments evaluated);
-//! each [`Visit::decide`] then only evaluates the slot. Everything is a pure
+//! once (claims verified, interest shares; the condition document and
+//! segments on first use); each [`Visit::decide`] then only evaluates the slot. Everything is a pure
 //! function of (manifest, profile, capabilities, context): the randomness is
 //! a PCG32 stream seeded per (profile secret, slot, epoch) ([`rng`]), so a
 //! reload in the same epoch shows the same page, on every target.
@@ -113,20 +113,20 @@ pub struct Prepared {
     by_tag: Vec<usize>,
     /// Shares by taxonomy position, for catalog-wide ranking ([`Item::tag_ids`](crate::manifest::Item)).
     dense: Vec<f64>,
-    /// The condition document for slots (profile only with content consent).
-    doc: Value,
-    segments: Vec<usize>,
+    /// The condition document for slots (profile only with content consent)
+    /// and the segments it matches, built on first use: many pages decide
+    /// nothing that has a condition.
+    doc: OnceCell<(Value, Vec<usize>)>,
     claims: Vec<VerifiedClaim>,
     rejected: Vec<RejectedClaim>,
 }
 
 impl Prepared {
-    /// Verifies claims, builds the condition document, evaluates segments.
+    /// Verifies claims and computes interest shares; the condition document
+    /// and segments are built when a decision first needs them.
     pub fn new(m: &Manifest, profile: &Profile, caps: &Capabilities, ctx: &Context) -> Prepared {
         let (claims, rejected) = claims::verify_all(m.claims.as_ref(), ctx);
         let shares = if caps.use_content.is_some() { interest_shares(profile, m, ctx.now_ms) } else { Vec::new() };
-        let profile_doc = caps.use_content.map(|_| profile_value(profile, &shares));
-        let (doc, segments) = document(m, ctx, profile_doc, &claims);
         // With a taxonomy, `share` reads `dense`; free-form tags need a sorted index.
         let mut by_tag: Vec<usize> = Vec::new();
         if m.taxonomy.tags.is_empty() {
@@ -139,13 +139,12 @@ impl Prepared {
                 dense[i] = *share;
             }
         }
-        Prepared { epoch: ctx.epoch(), shares, by_tag, dense, doc, segments, claims, rejected }
+        Prepared { epoch: ctx.epoch(), shares, by_tag, dense, doc: OnceCell::new(), claims, rejected }
     }
 }
 
 impl<'a> Visit<'a> {
-    /// Prepares a page view: verifies claims, builds the condition document,
-    /// evaluates segments.
+    /// Prepares a page view (see [`Prepared::new`]).
     pub fn new(m: &'a Manifest, profile: &'a Profile, caps: &Capabilities, ctx: &'a Context) -> Visit<'a> {
         let p = Prepared::new(m, profile, caps, ctx);
         Visit { m, profile, caps: *caps, ctx, p: Cow::Owned(p), contextual: OnceCell::new() }
@@ -178,13 +177,21 @@ impl<'a> Visit<'a> {
 
     /// The condition document decisions are evaluated against (for "why this?" panels and debugging).
     pub fn document(&self) -> &Value {
-        &self.p.doc
+        &self.doc_and_segments().0
     }
 
     /// Ids of the segments the visitor is in.
     pub fn segments(&self) -> Vec<&'a str> {
         let m: &'a Manifest = self.m;
-        self.p.segments.iter().map(|&i| m.segments[i].id.as_str()).collect()
+        self.doc_and_segments().1.iter().map(|&i| m.segments[i].id.as_str()).collect()
+    }
+
+    /// The condition document and the segments it matches (see [`Prepared`]).
+    fn doc_and_segments(&self) -> &(Value, Vec<usize>) {
+        self.p.doc.get_or_init(|| {
+            let profile = self.caps.use_content.map(|_| profile_value(self.profile, &self.p.shares));
+            document(self.m, self.ctx, profile, &self.p.claims)
+        })
     }
 
     pub fn verified_claims(&self) -> &[VerifiedClaim] {
@@ -215,7 +222,8 @@ impl<'a> Visit<'a> {
     /// The contextual document: no profile, segments re-evaluated without it.
     fn contextual_doc(&self) -> (&Value, &[usize]) {
         if self.caps.use_content.is_none() {
-            return (&self.p.doc, &self.p.segments);
+            let (d, s) = self.doc_and_segments();
+            return (d, s);
         }
         let (d, s) = self.contextual.get_or_init(|| document(self.m, self.ctx, None, &self.p.claims));
         (d, s)

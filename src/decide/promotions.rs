@@ -169,7 +169,7 @@ impl<'a> Visit<'a> {
             }
         }
         if !p.condition.is_always() {
-            let doc: &Value = if p.uses_profile { &self.p.doc } else { self.contextual_doc().0 };
+            let doc: &Value = if p.uses_profile { self.document() } else { self.contextual_doc().0 };
             if !p.condition.eval(doc, self.m.growthbook.saved_groups()) {
                 return Err(Skip::Condition);
             }

@@ -33,7 +33,7 @@ pub(super) fn decide<'a>(v: &Visit<'a>, s: &'a Slot) -> Decision<'a> {
     let mut codes = Codes::default();
     let default = if s.default_variant < s.variants.len() { s.default_variant } else { 0 };
     let groups = v.m.growthbook.saved_groups();
-    let pick = if !s.condition.is_always() && !s.condition.eval(&v.p.doc, groups) {
+    let pick = if !s.condition.is_always() && !s.condition.eval(v.document(), groups) {
         codes.add(Code::SlotConditionFalse);
         codes.add(Code::Default);
         Pick::fixed(default, Because::Everyone)
@@ -75,7 +75,7 @@ impl<'a> Pick<'a> {
 
 fn matches(v: &Visit<'_>, s: &Slot, i: usize, codes: &mut Codes) -> bool {
     let var = &s.variants[i];
-    weight(var.weight, codes) > 0.0 && (var.condition.is_always() || var.condition.eval(&v.p.doc, v.m.growthbook.saved_groups()))
+    weight(var.weight, codes) > 0.0 && (var.condition.is_always() || var.condition.eval(v.document(), v.m.growthbook.saved_groups()))
 }
 
 /// Without profile consent: the first variant with a condition of its own

@@ -34,8 +34,8 @@ impl WasmSession {
     }
 }
 
-/// One page view, prepared once (claims verified, the condition document
-/// built, segments evaluated): each call then only decides.
+/// One page view, prepared once (see `decide::Prepared`): each call then
+/// only decides.
 #[wasm_bindgen]
 pub struct WasmPage {
     manifest: Rc<Manifest>,
