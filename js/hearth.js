@@ -137,6 +137,18 @@ function readDecision(at, slot, known, shared) {
   };
 }
 
+/**
+ * `{item: choice}` for `items`: from the records `records(positions)` leaves
+ * in Wasm memory, or from `page(ids)` when an item is unknown or has no
+ * artworks (its error comes from there) or the records failed.
+ */
+function artworksOf(items, shared, records, page) {
+  const ids = items.map(String);
+  const known = ids.map(shared.item);
+  const at = known.includes(undefined) ? -1 : records(Uint32Array.from(known, (k) => k.index));
+  return at < 0 ? page(ids) : readArtworks(at, ids, known, shared);
+}
+
 /** `{item: choice}` from consecutive records at `at` (see `readDecision`), one per `known` item of `ids`. */
 function readArtworks(at, ids, known, shared) {
   views();
@@ -577,11 +589,12 @@ export class Session {
 
   /** The artwork for each item id, in one call (see `page`; shares `decide`'s prepared page). */
   artworks(items, context = {}) {
-    const ids = items.map(String);
-    const known = ids.map(this.#shared.item);
-    if (known.includes(undefined)) return this.page({ artworks: ids }, context).artworks;
-    const at = this.#onPage(context, (text, now) => this.#s.artworksAt(Uint32Array.from(known, (k) => k.index), text, now));
-    return at < 0 ? this.page({ artworks: ids }, context).artworks : readArtworks(at, ids, known, this.#shared);
+    return artworksOf(
+      items,
+      this.#shared,
+      (positions) => this.#onPage(context, (text, now) => this.#s.artworksAt(positions, text, now)),
+      (ids) => this.page({ artworks: ids }, context).artworks,
+    );
   }
 
   /** The promotions to show in a placement (see `page`). */
@@ -637,11 +650,12 @@ export class PreparedPage {
   }
 
   artworks(items) {
-    const ids = items.map(String);
-    const known = ids.map(this.#shared.item);
-    if (known.includes(undefined)) return this.page({ artworks: ids }).artworks;
-    const at = this.#p.artworksAt(Uint32Array.from(known, (k) => k.index));
-    return at < 0 ? this.page({ artworks: ids }).artworks : readArtworks(at, ids, known, this.#shared);
+    return artworksOf(
+      items,
+      this.#shared,
+      (positions) => this.#p.artworksAt(positions),
+      (ids) => this.page({ artworks: ids }).artworks,
+    );
   }
 
   promotions(placement) {
