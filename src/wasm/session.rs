@@ -207,22 +207,16 @@ impl WasmSession {
     /// prepared again when either or the session's generation changed.
     fn cached_page(&mut self, context: Option<String>, now: f64) -> Result<&mut WasmPage, JsError> {
         let generation = self.session.generation();
-        let fresh = match (&self.cached, &context) {
-            (Some(c), None) => c.now != now || c.generation != generation,
-            (Some(c), Some(text)) => c.now != now || c.generation != generation || c.context != *text,
-            (None, _) => true,
+        let cached = match self.cached.take() {
+            Some(c) if c.now == now && c.generation == generation && context.as_ref().is_none_or(|t| *t == c.context) => c,
+            old => {
+                let Some(text) = context.or(old.map(|c| c.context)) else {
+                    return Err(error::message("no page context yet".to_owned()));
+                };
+                CachedPage { page: self.prepare(&text, now)?, context: text, now, generation }
+            }
         };
-        if fresh {
-            let Some(text) = context.or_else(|| self.cached.take().map(|c| c.context)) else {
-                return Err(error::message("no page context yet".to_owned()));
-            };
-            let page = self.prepare(&text, now)?;
-            self.cached = Some(CachedPage { context: text, now, generation, page });
-        }
-        match &mut self.cached {
-            Some(c) => Ok(&mut c.page),
-            None => Err(error::message("no page context yet".to_owned())),
-        }
+        Ok(&mut self.cached.insert(cached).page)
     }
 }
 
