@@ -417,6 +417,15 @@ export class HearthPage {
     const decided = el.getAttribute('data-hearth-decided');
     if (kind === 'slot' || kind === 'artwork') {
       if (!el.hasAttribute('data-hearth-ready')) el.setAttribute('data-hearth-ready', 'edge');
+      // The edge hid the defaults for a variant's template that the page turned out not to have:
+      // the defaults (filled at the edge) are what this module would show.
+      const kids = [...el.children];
+      if (kind === 'slot' && !kids.some((n) => n.nodeName !== 'TEMPLATE' && !n.hasAttribute('data-hearth-default'))) {
+        for (const n of kids) {
+          if (n.getAttribute('data-hearth-default') === 'hidden') n.removeAttribute('hidden');
+          n.removeAttribute('data-hearth-default');
+        }
+      }
       if (!this.#edgeSeen.has(el)) {
         this.#edgeSeen.add(el);
         this.#adoptedExposure(el, kind, decided);

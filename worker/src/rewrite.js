@@ -204,6 +204,10 @@ export function rewriter(decided, state, onError) {
   let rec = null; // the recommendation container last entered
   let promo = null; // the promotion placement last entered
   let cap = null; // the template being collected: {tokens}
+  const slotTemplated = new Set(); // slot decisions whose variant has a template (the defaults give way to it)
+  const slotClosers = new Map(); // slot decision -> child tags that end it (a <p> slot, say)
+  const slotSeen = new Map(); // slot id -> the variants it has templates for, on this page
+  const slotIds = new Map(); // slot decision -> its id
   const guard = (f) => ({
     element(el) {
       if (state.off) return;
@@ -226,7 +230,7 @@ export function rewriter(decided, state, onError) {
     if (!box || box.learned || state.off) return;
     box.learned = true;
     if (layouts.size >= MAX_LAYOUTS && !layouts.has(box.key)) layouts.clear();
-    layouts.set(box.key, box.kind === 'recommend' ? box.sawTemplate : box.variants);
+    layouts.set(box.key, box.kind === 'recommend' ? box.sawTemplate : box.variants); // slots and promotions: variants
   };
   /** A default child the template's copies replace: hidden, and marked for the browser module. */
   const hideDefault = (el) => {
@@ -281,6 +285,15 @@ export function rewriter(decided, state, onError) {
 
   return new HTMLRewriter()
     .on(
+      // Registered first, so `cur` is still the parent slot when the child is a slot itself.
+      '[data-hearth-slot] > :not(template)',
+      guard((el) => {
+        if (!cur || !slotTemplated.has(cur)) return;
+        if (slotClosers.get(cur)?.has(el.tagName)) slotTemplated.delete(cur);
+        else hideDefault(el);
+      }),
+    )
+    .on(
       '[data-hearth-slot] [data-hearth-slot]',
       guard((el) => {
         // Registered before the slot handler, so it runs first on the same element.
@@ -299,11 +312,20 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-slot]',
       guard((el) => {
-        const d = page.slot(el.getAttribute('data-hearth-slot'));
+        const id = el.getAttribute('data-hearth-slot');
+        const d = page.slot(id);
         const ok = !isError(d);
         if (voidNested) voidNested = false;
         else cur = ok ? d : null;
         if (!ok) return;
+        if (!slotSeen.has(id)) slotSeen.set(id, new Set());
+        slotIds.set(d, id);
+        // The chosen variant's template replaces the default content (js/dom.js #renderSlot), which
+        // streams by first: known from the slot's last page (the first page keeps both).
+        if (layouts.get(`slot|${id}`)?.has(d.variant) && !leftToBrowser(el.tagName)) {
+          slotTemplated.add(d);
+          slotClosers.set(d, CLOSERS[el.tagName]);
+        }
         el.setAttribute('data-hearth-ready', 'edge');
         el.setAttribute('data-hearth-decided', d.variant);
         fillAttrs(el, d.content);
@@ -314,6 +336,7 @@ export function rewriter(decided, state, onError) {
       '[data-hearth-slot] template[data-hearth-variant]',
       guard((el) => {
         if (!cur) return;
+        slotSeen.get(slotIds.get(cur))?.add(el.getAttribute('data-hearth-variant'));
         // An unclosed <template> hides the rest of the page in a browser too; removing it changes nothing visible.
         if (el.getAttribute('data-hearth-variant') === cur.variant) el.removeAndKeepContent();
         else el.remove();
@@ -429,6 +452,7 @@ export function rewriter(decided, state, onError) {
         if (state.off) return;
         learn(rec);
         learn(promo);
+        for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
         try {
           const answer = page.answer();
           if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });

@@ -231,7 +231,9 @@ export const decidesWhatThePageContains = {
 <aside data-hearth-slot="banner"><img data-hearth-slot="hero"><a data-hearth-attrs="href" href="/x"><span data-hearth-text="title">y</span></a></aside>
 <p data-hearth-text="title">outside</p>
 <footer id="end">end</footer></body></html>`;
-    const body = await (await w.fetch(get('/'), origin(() => html(page)))).text();
+    // A worker that has not seen these slots: their defaults are not hidden (see slotDefaultsGiveWayToTheChosenTemplate).
+    const fresh = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    const body = await (await fresh.fetch(get('/'), origin(() => html(page)))).text();
     const json = JSON.parse(/<script type="application\/json" id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(body)[1]);
     eq(JSON.stringify(Object.keys(json.slots).sort()), '["banner","hero"]', 'the slots on the page');
     eq(JSON.stringify([json.artworks, json.promotions, json.recommendations]), '[{},{},{}]', 'nothing else decided');
@@ -432,5 +434,35 @@ export const templateRendering = {
     eq(pageSrcset('/a.png 1x, /b.png 2x'), '/a.png 1x, /b.png 2x', 'srcset');
     eq(pageSrcset('/a.png 1x 2x'), null, 'srcset: one descriptor');
     eq(renderTemplate([{ t: 's', tag: 'b', attrs: [['data-hearth-field', 'o']] }, { t: 'x', text: 'keep' }, { t: 'e' }], { o: { x: 1 } }), '<b data-hearth-field="o">keep</b>', 'objects are not text');
+  },
+};
+
+export const slotDefaultsGiveWayToTheChosenTemplate = {
+  async test() {
+    // js/dom.js replaces a slot's default content with the chosen variant's template. The defaults
+    // stream by first, so the first page of a slot keeps both; then the worker knows the templates.
+    const wk = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    const slot = `<section data-hearth-slot="hero"><h1 data-hearth-field="title">Default</h1>\n<template data-hearth-variant="classic"><h2 data-hearth-field="title"></h2></template><template data-hearth-variant="camp"><h2>camp</h2></template></section>`;
+    const first = await through(wk, slot);
+    assert(first.includes('<h1 data-hearth-field="title">Gear for every trail and road</h1>'), `first page: the defaults stay: ${first}`);
+    const second = await through(wk, slot);
+    assert(second.includes('<h1 data-hearth-field="title" hidden="" data-hearth-default="hidden">') && second.includes('<h2 data-hearth-field="title">Gear for every trail and road</h2>'), `then the defaults give way: ${second}`);
+    assert(!second.includes('camp'), 'the other template removed');
+    // A variant without a template: the defaults filled and shown.
+    const noTpl = slot.replace('data-hearth-variant="classic"', 'data-hearth-variant="other"');
+    const wk2 = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    for (let i = 0; i < 2; i++) {
+      const b = await through(wk2, noTpl);
+      assert(b.includes('<h1 data-hearth-field="title">Gear for every trail and road</h1>') && !b.includes('data-hearth-default'), `no template for the variant: ${b}`);
+    }
+    // The page changed under a worker that knew it: one page hides the defaults (the browser module
+    // shows them again), the next is right.
+    assert((await through(wk, noTpl)).includes('data-hearth-default="hidden"'), 'stale once');
+    assert(!(await through(wk, noTpl)).includes('data-hearth-default'), 'then learned');
+    // A <p> slot without </p>: what follows is not hidden.
+    const p = `<p data-hearth-slot="hero"><span>Default</span><template data-hearth-variant="classic"><b>c</b></template><div id="after">after</div>`;
+    await through(wk, p);
+    const b = await through(wk, p);
+    assert(b.includes('<div id="after">after</div>') && b.includes('<span hidden="" data-hearth-default="hidden">Default</span>'), `a closer ends the slot: ${b}`);
   },
 };

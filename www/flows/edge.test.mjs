@@ -133,6 +133,7 @@ function shown(page) {
       cards: [...recs.children].map(node).filter(Boolean),
       promo: [...promo.childNodes].map(node).filter((x) => x !== null),
       promoText: promo.innerText.replace(/\s+/g, ' ').trim(),
+      slots: [...document.querySelectorAll('[data-hearth-slot]')].map((e) => e.innerText.replace(/\s+/g, ' ').trim()),
     };
   });
 }
@@ -203,6 +204,7 @@ describe('the demo shop through the edge worker', () => {
     assert.deepEqual(a.cards, b.cards, 'cards: same structure, fields and artwork as in the browser');
     assert.deepEqual(a.promo, b.promo, 'promo bar: the same as in the browser');
     assert.equal(a.promoText, b.promoText);
+    assert.deepEqual(a.slots, b.slots, 'slots: each shows its variant once (the defaults give way to its template)');
     for (const [p, name] of [[page, 'through-edge'], [inBrowser.page, 'in-browser']]) {
       await p.evaluate(() => {
         document.getElementById('consent').hidden = true;
