@@ -73,6 +73,9 @@ const P_CLOSERS = new Set('address article aside blockquote center details dialo
 const CLOSERS = { p: P_CLOSERS, li: new Set(['li']), dt: new Set(['dt', 'dd']), dd: new Set(['dt', 'dd']) };
 const leftToBrowser = (tag) => OPTIONAL_END.has(tag) && !(tag in CLOSERS);
 
+/** Ids as the manifest allows them (docs/manifest.md): safe inside a quoted selector value. */
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 /** Layouts learned per worker isolate (which containers have which templates) are capped at this many. */
 const MAX_LAYOUTS = 256;
 
@@ -131,6 +134,7 @@ export function scriptJson(answer) {
  */
 export function lazyAnswer(prepared) {
   const kinds = { slots: new Map(), artworks: new Map(), promotions: new Map(), recommendations: new Map() };
+  const met = new Set(); // placements the page has (others may be decided ahead, see `promotion`)
   let failed = false;
   const once = (kind, key, f) => {
     const m = kinds[kind];
@@ -159,7 +163,11 @@ export function lazyAnswer(prepared) {
       }
       return (item) => (failed ? undefined : kinds.artworks.get(item));
     },
-    promotion: (placement) => once('promotions', placement, (m) => m.set(placement, prepared.promotions(placement))),
+    /** A placement's promotions; `peek`: decided ahead of the page, embedded only once the page has the placement. */
+    promotion(placement, peek = false) {
+      if (!peek) met.add(placement);
+      return once('promotions', placement, (m) => m.set(placement, prepared.promotions(placement)));
+    },
     /** The list as the browser module asks for it (`k` when the page gives one); the first ask of a list on the page wins. */
     recommend: (list, k) => once('recommendations', list, (m) => m.set(list, prepared.recommend(list, k))),
     /** Decided so far; `null` when the page had nothing to decide. Own keys only (`__proto__` is data). */
@@ -167,8 +175,9 @@ export function lazyAnswer(prepared) {
       const out = {};
       let any = false;
       for (const [kind, m] of Object.entries(kinds)) {
-        if (m.size) any = true;
-        out[kind] = Object.fromEntries(m);
+        const entries = kind === 'promotions' ? [...m].filter(([k]) => met.has(k)) : [...m];
+        if (entries.length) any = true;
+        out[kind] = Object.fromEntries(entries);
       }
       return any ? out : null;
     },
@@ -221,7 +230,25 @@ export function rewriter(decided, state, onError) {
   const content = () => cur?.content;
   const IN_SLOT = (sel) => `[data-hearth-slot] ${sel}, [data-hearth-slot]${sel}`;
   const REC_TPL = '[data-hearth-recommend] > template:not([data-hearth-variant])';
-  const PROMO_TPL = '[data-hearth-promotion] > template[data-hearth-variant]';
+  // A promotion's template is collected only when the placement is known to have one for the
+  // promotion chosen: decided ahead for the placements seen before, so that the other templates'
+  // content costs no handler calls (a call each element and text chunk, see BENCHMARKS.md).
+  const promoTemplates = [];
+  for (const [key, variants] of layouts) {
+    if (!key.startsWith('promotion|') || !(variants instanceof Set) || !variants.size) continue;
+    const placement = key.slice('promotion|'.length);
+    if (!ID.test(placement)) continue;
+    let p;
+    try {
+      p = page.promotion(placement, true);
+    } catch (e) {
+      onError(e);
+      break;
+    }
+    const v = Array.isArray(p?.chosen) ? p.chosen[0]?.promotion : undefined;
+    if (typeof v === 'string' && ID.test(v) && variants.has(v)) promoTemplates.push(`[data-hearth-promotion="${placement}"] > template[data-hearth-variant="${v}"]`);
+  }
+  const TEMPLATES = [REC_TPL, ...promoTemplates];
   const IN_PROMO = (sel) => `[data-hearth-promotion] > ${sel}, [data-hearth-promotion] > :not(template) ${sel}`;
   const END = { t: 'e' };
 
@@ -432,7 +459,7 @@ export function rewriter(decided, state, onError) {
       }),
     )
     .on(`${IN_PROMO('[data-hearth-field]')}, ${IN_PROMO('[data-hearth-attr]')}`, textFiller(promoField, state, onError))
-    .on(`${REC_TPL} *, ${PROMO_TPL} *`, {
+    .on(TEMPLATES.map((t) => `${t} *`).join(', '), {
       element(el) {
         const c = cap;
         if (!c || state.off) return;
@@ -440,7 +467,7 @@ export function rewriter(decided, state, onError) {
         if (!VOID.has(el.tagName)) el.onEndTag(() => c.tokens.push(END));
       },
     })
-    .on(`${REC_TPL}, ${PROMO_TPL}`, {
+    .on(TEMPLATES.join(', '), {
       text(t) {
         if (cap && !state.off && t.text) cap.tokens.push({ t: 'x', text: t.text });
       },

@@ -399,6 +399,9 @@ export const promotionsFromTheTemplate = {
     assert(second.includes(rendered), `the chosen template rendered after itself: ${second}`);
     assert(second.includes('<template data-hearth-variant="gold-members"><span class="badge gold">Gold</span></template>\n</p>'), 'the other template kept, not rendered');
     assert(second.includes('<footer id="end">end</footer>'), 'rest of page intact');
+    // Decided ahead (to collect only the chosen template), yet embedded only for a page that has it.
+    const other = await through(wk, '<p>no placement</p>');
+    eq(JSON.stringify(JSON.parse(/id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(other)?.[1] ?? '{"promotions":{}}').promotions), '{}', 'not embedded');
 
     // A promotion without a template: the default markup filled, fields only, URLs checked.
     const plain = workerWith((m) => (m.promotions.everyone = { ...EVERYONE, content: { text: 'Plain', href: 'javascript:alert(1)', cta: 'Go' } }));
