@@ -32,6 +32,9 @@
 // * It never touches device storage itself: the session does, and only once
 //   consent allows `store`.
 // * Placements added later (single-page apps) are filled as they appear.
+// * Elements the edge worker (worker/) decided carry data-hearth-decided and are
+//   adopted as they are (no decision, no render here); lists and promotions it
+//   rendered from these same templates are rendered here again on refresh().
 import { Hearth } from './hearth.js';
 import initWasm from './hearth_wasm.js';
 
