@@ -32,6 +32,9 @@
 // * It never touches device storage itself: the session does, and only once
 //   consent allows `store`.
 // * Placements added later (single-page apps) are filled as they appear.
+// * Elements the edge worker (worker/) decided carry data-hearth-decided and are
+//   adopted as they are (no decision, no render here); lists and promotions it
+//   rendered from these same templates are rendered here again on refresh().
 import { Hearth } from './hearth.js';
 import initWasm from './hearth_wasm.js';
 
@@ -193,6 +196,9 @@ export class HearthPage {
   #cache;
   #originals = new WeakMap();
   #shown = new WeakMap();
+  #adopted = new WeakSet();
+  #edgeSeen = new WeakSet();
+  #edgeAnswer;
   #exposed = new Set();
   #listeners = new Set();
   #observer;
@@ -368,15 +374,137 @@ export class HearthPage {
 
   #fillAll(again) {
     const els = placements(this.#doc).filter((el) => {
-      // Decided at the edge (worker/src/rewrite.js): the element already shows its
-      // variant, and its other templates are gone, so it is adopted as it is.
+      // Rendered at the edge from the page's own template (a list, a promotion): adopted as it
+      // is on first sight, rendered here again like any other element on refresh.
+      if (this.#adopted.has(el)) {
+        if (!again) return false;
+        this.#adopted.delete(el);
+        el.removeAttribute('data-hearth-decided');
+        return true;
+      }
       if (el.hasAttribute('data-hearth-decided')) {
-        if (!el.hasAttribute('data-hearth-ready')) el.setAttribute('data-hearth-ready', 'edge');
-        return false;
+        if (this.#adopt(el)) return false;
+        el.removeAttribute('data-hearth-decided'); // the edge could not render it as this page would: render it here
+        return true;
       }
       return again || !el.hasAttribute('data-hearth-ready');
     });
     this.#fill(els, again);
+  }
+
+  /** What the edge decided (worker/src/rewrite.js embeds it after the document), or {}. */
+  #edge(kind, key) {
+    if (this.#edgeAnswer === undefined) {
+      this.#edgeAnswer = {};
+      try {
+        const s = this.#doc.getElementById('hearth-decisions');
+        const v = s && s.type === 'application/json' ? JSON.parse(s.textContent) : null;
+        if (plain(v)) this.#edgeAnswer = v;
+      } catch {
+        // Not there or not JSON: the elements' own attributes still say what was decided.
+      }
+    }
+    const m = this.#edgeAnswer[kind];
+    return plain(m) && Object.hasOwn(m, key) ? m[key] : undefined;
+  }
+
+  /**
+   * An element decided at the edge (`data-hearth-decided`). Slots and artwork show their
+   * decision and are kept as they are. A list or a promotion was rendered from the page's own
+   * template (the template kept, the defaults hidden with `data-hearth-default`): it is adopted
+   * when it shows what this module would have rendered, its defaults kept for later renders;
+   * false when it must be rendered here instead. Exposures are reported once, as for a render.
+   */
+  #adopt(el) {
+    const kind = kindOf(el);
+    const decided = el.getAttribute('data-hearth-decided');
+    if (kind === 'slot' || kind === 'artwork') {
+      if (!el.hasAttribute('data-hearth-ready')) el.setAttribute('data-hearth-ready', 'edge');
+      // The edge hid the defaults for a variant's template that the page turned out not to have:
+      // the defaults (filled at the edge) are what this module would show.
+      const kids = [...el.children];
+      if (kind === 'slot' && !kids.some((n) => n.nodeName !== 'TEMPLATE' && !n.hasAttribute('data-hearth-default'))) {
+        for (const n of kids) {
+          if (n.getAttribute('data-hearth-default') === 'hidden') n.removeAttribute('hidden');
+          n.removeAttribute('data-hearth-default');
+        }
+      }
+      if (!this.#edgeSeen.has(el)) {
+        this.#edgeSeen.add(el);
+        this.#adoptedExposure(el, kind, decided);
+      }
+      return true;
+    }
+    const children = [...el.children];
+    const marked = children.filter((n) => n.hasAttribute('data-hearth-default'));
+    const defaults = marked.length ? marked : children.filter((n) => n.nodeName !== 'TEMPLATE');
+    this.#originals.set(el, {
+      nodes: defaults.map((n) => {
+        const c = n.cloneNode(true);
+        if (c.getAttribute('data-hearth-default') === 'hidden') c.removeAttribute('hidden');
+        c.removeAttribute('data-hearth-default');
+        return c;
+      }),
+      attrs: Object.fromEntries([...ATTRS].filter((a) => el.hasAttribute(a)).map((a) => [a, el.getAttribute(a)])),
+      hidden: el.hidden,
+    });
+    const rendered = children.filter((n) => n.nodeName !== 'TEMPLATE' && !n.hasAttribute('data-hearth-default'));
+    let ok;
+    if (kind === 'recommend') {
+      const ids = decided.split(' ').filter(Boolean);
+      const shown = [...new Set(rendered.map((n) => n.getAttribute('data-hearth-item')))];
+      const t = children.find((n) => n.nodeName === 'TEMPLATE' && !n.hasAttribute('data-hearth-variant'));
+      ok = ids.length === 0 ? !marked.length : Boolean(t) && shown.join(' ') === ids.join(' ');
+    } else {
+      const t = decided ? this.#template(el, decided) : null;
+      // Rendered from its template (defaults hidden), or in the default markup when it has none.
+      ok = !decided || (marked.length ? Boolean(t) && rendered.length > 0 : !t);
+    }
+    if (!ok) return false;
+    if (!el.hasAttribute('data-hearth-ready')) el.setAttribute('data-hearth-ready', 'edge');
+    this.#adopted.add(el);
+    this.#adoptedExposure(el, kind, decided);
+    return true;
+  }
+
+  /** Records and reports an edge decision as `#render*` would have on showing it. */
+  #adoptedExposure(el, kind, decided) {
+    const c = this.#cache;
+    if (kind === 'slot') {
+      const id = el.getAttribute('data-hearth-slot');
+      const d = this.#edge('slots', id);
+      if (plain(d) && !d.error) c.slots[id] = d;
+      this.#shown.set(el, { slot: id, variant: decided });
+      this.#expose(`slot|${id}|${decided}`, () => {
+        this.#safe(() => this.session.event({ type: 'impression', slot: id, variant: decided }));
+        return { kind: 'slot', slot: id, variant: decided, propensity: d?.propensity, explored: d?.explored, codes: d?.codes };
+      });
+    } else if (kind === 'artwork') {
+      const item = el.getAttribute('data-hearth-artwork');
+      const d = this.#edge('artworks', item);
+      if (plain(d) && !d.error) c.artworks[item] = d;
+      this.#shown.set(el, { item, artwork: decided });
+      this.#expose(`artwork|${item}|${decided}`, () => ({ kind: 'artwork', item, artwork: decided, propensity: d?.propensity, explored: d?.explored }));
+    } else if (kind === 'recommend') {
+      const list = el.getAttribute('data-hearth-recommend');
+      const items = decided.split(' ').filter(Boolean);
+      const recs = this.#edge('recommendations', list);
+      c.recommendations[recKey(list, Number.parseInt(el.getAttribute('data-k') ?? '', 10))] = Array.isArray(recs) ? recs.filter((r) => items.includes(r?.item)) : items.map((item) => ({ item }));
+      if (!items.length) return;
+      this.#shown.set(el, { list });
+      this.#expose(`recommend|${list}|${items.join(',')}`, () => ({ kind: 'recommendations', list, items }));
+    } else {
+      const placement = el.getAttribute('data-hearth-promotion');
+      const a = this.#edge('promotions', placement);
+      if (plain(a) && !a.error) c.promotions[placement] = a;
+      if (!decided) return;
+      const p = Array.isArray(a?.chosen) ? a.chosen.find((x) => x?.promotion === decided) : undefined;
+      this.#shown.set(el, { promotion: decided, placement });
+      this.#expose(`promotion|${placement}|${decided}`, () => {
+        this.#safe(() => this.session.promotion(decided, 'impression'));
+        return { kind: 'promotion', placement, promotion: decided, reason: p?.reason };
+      });
+    }
   }
 
   /** Decides what `els` need (one page() call, then one for artworks) and renders them. */

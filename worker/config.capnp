@@ -41,6 +41,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "src/consent.js", esModule = embed "src/consent.js"),
   (name = "src/digest.js", esModule = embed "src/digest.js"),
   (name = "src/rewrite.js", esModule = embed "src/rewrite.js"),
+  (name = "src/template.js", esModule = embed "src/template.js"),
   (name = "build/hearth/workerd.js", esModule = embed "build/hearth/workerd.js"),
   (name = "build/hearth/hearth.js", esModule = embed "build/hearth/hearth.js"),
   (name = "build/hearth/hearth_wasm.js", esModule = embed "build/hearth/hearth_wasm.js"),

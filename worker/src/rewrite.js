@@ -8,16 +8,21 @@
 //     [data-hearth-attrs="src alt:field"]  allow-listed attributes (src, srcset, href, alt) from content;
 //                                          also read as the browser module's data-hearth-attr
 //   [data-hearth-artwork="item"]           src/srcset/alt from the item's chosen artwork
-//   [data-hearth-recommend="list"]         filled with the list's items (data-hearth-k caps how many)
-//   [data-hearth-promotion="placement"]    filled with the chosen promotions
+//   [data-hearth-recommend="list"]         a <template> child rendered once per item, right after it
+//                                          (data-k, or data-hearth-k, caps how many), as js/dom.js does
+//   [data-hearth-promotion="placement"]    the chosen promotion: its <template data-hearth-variant>
+//                                          rendered after it, or else the default markup's fields filled
+// Every element decided gets data-hearth-decided (what was decided) and data-hearth-ready="edge".
 // Elements are decided as they stream by (only what the page contains), and what was decided
 // goes in <script type="application/json" id="hearth-decisions"> after the document.
+
+import { escapeHtml, fillPlan, renderTemplate, VOID } from './template.js';
+
+export { escapeHtml };
 
 const ATTRS = new Set(['src', 'srcset', 'href', 'alt']);
 const URL_ATTRS = new Set(['src', 'srcset', 'href']);
 
-const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ESC[c]);
 
 /** A URL safe to put in src/href: relative, http(s), or (href only) mailto/tel; `null` otherwise. */
 export function safeUrl(value, attr = 'href') {
@@ -58,24 +63,37 @@ function fillAttrs(el, content, name = 'data-hearth-attrs') {
 }
 
 /** Elements whose end tag HTML lets a later start tag imply: lol-html cannot see that, so replacing
- * their whole content could swallow the rest of a page that omits the end tag. */
+ * their whole content could swallow the rest of a page that omits the end tag. Recommendation
+ * containers and promotion placements are never replaced: the edge only sets attributes on their
+ * children and inserts after a <template>'s end tag. A `p`, `li`, `dt` or `dd` container ends, as
+ * in the browser, at a child that implies its end tag (CLOSERS); containers with the other
+ * optional end tags (table parts, options, ruby) are left to the browser. */
 const OPTIONAL_END = new Set(['p', 'li', 'dt', 'dd', 'option', 'optgroup', 'rb', 'rp', 'rt', 'rtc', 'tr', 'td', 'th', 'thead', 'tbody', 'tfoot', 'colgroup', 'caption']);
+const P_CLOSERS = new Set('address article aside blockquote center details dialog dir div dl dd dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr li listing main menu nav ol p plaintext pre search section summary table ul xmp'.split(' '));
+const CLOSERS = { p: P_CLOSERS, li: new Set(['li']), dt: new Set(['dt', 'dd']), dd: new Set(['dt', 'dd']) };
+const leftToBrowser = (tag) => OPTIONAL_END.has(tag) && !(tag in CLOSERS);
+
+/** Ids as the manifest allows them (docs/manifest.md): safe inside a quoted selector value. */
+const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Layouts learned per worker isolate (which containers have which templates) are capped at this many. */
+const MAX_LAYOUTS = 256;
 
 /**
- * `data-hearth-text`: the element's first text node becomes the field's value (escaped); later
- * text is left alone, so a missing end tag never costs the rest of the page. An element without
- * text gets the value before its end tag.
+ * Text fields: the element's first text node becomes `valueOf(el)` (escaped; `null`: leave the
+ * element alone); later text is left alone, so a missing end tag never costs the rest of the page.
+ * An element without text gets the value before its end tag.
  */
-function textFiller(top, state, onError, name = 'data-hearth-text') {
+function textFiller(valueOf, state, onError) {
   let cur = null;
   return {
     element(el) {
       if (state.off) return;
-      const v = top()?.content?.[el.getAttribute(name)];
-      if (typeof v !== 'string' && typeof v !== 'number') return;
-      const mine = { value: String(v), started: false, done: false };
-      cur = mine;
       try {
+        const v = valueOf(el);
+        if (v === null) return;
+        const mine = { value: v, started: false, done: false };
+        cur = mine;
         el.onEndTag((end) => {
           if (!mine.started) end.before(mine.value);
           mine.done = true;
@@ -98,34 +116,15 @@ function textFiller(top, state, onError, name = 'data-hearth-text') {
   };
 }
 
+/** A slot's text field: `content[el[name]]` when it is text. */
+const contentText = (top, name) => (el) => {
+  const v = top()?.content?.[el.getAttribute(name)];
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+};
+
 /** Escapes JSON for a <script> element: no `</script>`, `<!--` or line separators. */
 export function scriptJson(answer) {
   return JSON.stringify(answer).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-function recommendationsHtml(recs, container) {
-  const tag = /^(ul|ol)$/i.test(container) ? 'li' : 'div';
-  return recs
-    .map((r) => {
-      const href = attrValue('href', r.content?.href);
-      const title = escapeHtml(r.title ?? r.item);
-      const link = href === null ? `<span data-hearth-text="title">${title}</span>` : `<a href="${escapeHtml(href)}" data-hearth-text="title">${title}</a>`;
-      const price = typeof r.content?.price === 'string' ? ` <span data-hearth-text="price">${escapeHtml(r.content.price)}</span>` : '';
-      return `<${tag} data-hearth-item="${escapeHtml(r.item)}">${link}${price}</${tag}>`;
-    })
-    .join('');
-}
-
-function promotionsHtml(chosen) {
-  return chosen
-    .map((p) => {
-      const text = escapeHtml(p.content?.text ?? '');
-      const href = attrValue('href', p.content?.href);
-      return href === null
-        ? `<span data-hearth-promo="${escapeHtml(p.promotion)}">${text}</span>`
-        : `<a data-hearth-promo="${escapeHtml(p.promotion)}" href="${escapeHtml(href)}">${text}</a>`;
-    })
-    .join('');
 }
 
 /**
@@ -135,13 +134,14 @@ function promotionsHtml(chosen) {
  */
 export function lazyAnswer(prepared) {
   const kinds = { slots: new Map(), artworks: new Map(), promotions: new Map(), recommendations: new Map() };
+  const met = new Set(); // placements the page has (others may be decided ahead, see `promotion`)
   let failed = false;
-  const memo = (kind, f) => (key) => {
+  const once = (kind, key, f) => {
     const m = kinds[kind];
     if (failed) return undefined; // the engine failed once on this page: the rest stays as the origin sent it
     if (!m.has(key)) {
       try {
-        m.set(key, f(key));
+        f(m);
       } catch (e) {
         failed = true;
         throw e;
@@ -150,17 +150,34 @@ export function lazyAnswer(prepared) {
     return m.get(key);
   };
   return {
-    slot: memo('slots', (id) => prepared.decide(id)),
-    artwork: memo('artworks', (item) => prepared.artworks([item])?.[item]),
-    promotion: memo('promotions', (placement) => prepared.promotions(placement)),
-    recommend: memo('recommendations', (list) => prepared.recommend(list)),
+    slot: (id) => once('slots', id, (m) => m.set(id, prepared.decide(id))),
+    artwork: (item) => once('artworks', item, (m) => m.set(item, prepared.artworks([item])?.[item])),
+    /** Several artworks in one call into the engine (a recommendation list's items). */
+    artworks(items) {
+      const want = [...new Set(items.filter((i) => !kinds.artworks.has(i)))];
+      if (want.length) {
+        once('artworks', want[0], (m) => {
+          const got = prepared.artworks(want) ?? {};
+          for (const i of want) m.set(i, Object.hasOwn(got, i) ? got[i] : undefined);
+        });
+      }
+      return (item) => (failed ? undefined : kinds.artworks.get(item));
+    },
+    /** A placement's promotions; `peek`: decided ahead of the page, embedded only once the page has the placement. */
+    promotion(placement, peek = false) {
+      if (!peek) met.add(placement);
+      return once('promotions', placement, (m) => m.set(placement, prepared.promotions(placement)));
+    },
+    /** The list as the browser module asks for it (`k` when the page gives one); the first ask of a list on the page wins. */
+    recommend: (list, k) => once('recommendations', list, (m) => m.set(list, prepared.recommend(list, k))),
     /** Decided so far; `null` when the page had nothing to decide. Own keys only (`__proto__` is data). */
     answer() {
       const out = {};
       let any = false;
       for (const [kind, m] of Object.entries(kinds)) {
-        if (m.size) any = true;
-        out[kind] = Object.fromEntries(m);
+        const entries = kind === 'promotions' ? [...m].filter(([k]) => met.has(k)) : [...m];
+        if (entries.length) any = true;
+        out[kind] = Object.fromEntries(entries);
       }
       return any ? out : null;
     },
@@ -176,12 +193,30 @@ export function lazyAnswer(prepared) {
  * workerd, see BENCHMARKS.md), so elements inside slots are matched with descendant selectors
  * and find their slot in `cur`: the slot most recently entered. Only a slot nested in another
  * registers an end-tag handler, to give the outer slot back when it closes.
+ *
+ * Recommendation containers and promotion placements are rendered from the page's own
+ * <template>s (worker/src/template.js), as js/dom.js renders them: the template's content is
+ * collected as tokens while it streams by, and the filled copies go right after its end tag;
+ * the template stays (the browser renders from it again later); default children are hidden
+ * (`hidden data-hearth-default`, attributes only) when the template's copies replace them.
+ * Whether a placement's default children precede a template for the chosen promotion is only
+ * known once it has streamed by, so the worker remembers each placement's templates
+ * (`decided.layouts`, per isolate): the first page of a placement guesses (a list has its
+ * template; a promotion has none) and the browser module re-renders what a wrong guess left.
  */
 export function rewriter(decided, state, onError) {
   const { page } = decided;
+  const layouts = decided.layouts ?? new Map();
   let cur = null; // the innermost open slot's decision (null when it has none)
   const outer = [];
   let voidNested = false;
+  let rec = null; // the recommendation container last entered
+  let promo = null; // the promotion placement last entered
+  let cap = null; // the template being collected: {tokens}
+  const slotTemplated = new Set(); // slot decisions whose variant has a template (the defaults give way to it)
+  const slotClosers = new Map(); // slot decision -> child tags that end it (a <p> slot, say)
+  const slotSeen = new Map(); // slot id -> the variants it has templates for, on this page
+  const slotIds = new Map(); // slot decision -> its id
   const guard = (f) => ({
     element(el) {
       if (state.off) return;
@@ -194,8 +229,97 @@ export function rewriter(decided, state, onError) {
   });
   const content = () => cur?.content;
   const IN_SLOT = (sel) => `[data-hearth-slot] ${sel}, [data-hearth-slot]${sel}`;
+  const REC_TPL = '[data-hearth-recommend] > template:not([data-hearth-variant])';
+  // A promotion's template is collected only when the placement is known to have one for the
+  // promotion chosen: decided ahead for the placements seen before, so that the other templates'
+  // content costs no handler calls (a call each element and text chunk, see BENCHMARKS.md).
+  const promoTemplates = [];
+  for (const [key, variants] of layouts) {
+    if (!key.startsWith('promotion|') || !(variants instanceof Set) || !variants.size) continue;
+    const placement = key.slice('promotion|'.length);
+    if (!ID.test(placement)) continue;
+    let p;
+    try {
+      p = page.promotion(placement, true);
+    } catch (e) {
+      onError(e);
+      break;
+    }
+    const v = Array.isArray(p?.chosen) ? p.chosen[0]?.promotion : undefined;
+    if (typeof v === 'string' && ID.test(v) && variants.has(v)) promoTemplates.push(`[data-hearth-promotion="${placement}"] > template[data-hearth-variant="${v}"]`);
+  }
+  const TEMPLATES = [REC_TPL, ...promoTemplates];
+  const IN_PROMO = (sel) => `[data-hearth-promotion] > ${sel}, [data-hearth-promotion] > :not(template) ${sel}`;
+  const END = { t: 'e' };
+
+  /** What a container showed, remembered for the next page (unless the page was cut short). */
+  const learn = (box) => {
+    if (!box || box.learned || state.off) return;
+    box.learned = true;
+    if (layouts.size >= MAX_LAYOUTS && !layouts.has(box.key)) layouts.clear();
+    layouts.set(box.key, box.kind === 'recommend' ? box.sawTemplate : box.variants); // slots and promotions: variants
+  };
+  /** A default child the template's copies replace: hidden, and marked for the browser module. */
+  const hideDefault = (el) => {
+    if (el.hasAttribute('hidden')) el.setAttribute('data-hearth-default', '');
+    else {
+      el.setAttribute('hidden', '');
+      el.setAttribute('data-hearth-default', 'hidden');
+    }
+  };
+  /** Collects `el`'s (a template's) content; `render(tokens)` goes after its end tag. */
+  const collect = (el, render) => {
+    const c = { tokens: [] };
+    cap = c;
+    el.onEndTag((end) => {
+      if (cap === c) cap = null;
+      // Closed by another end tag: the browser keeps the rest of the page inert in the template anyway.
+      if (state.off || end.name !== 'template') return;
+      try {
+        const html = render(c.tokens);
+        if (html) end.after(html, { html: true });
+      } catch (e) {
+        onError(e);
+      }
+    });
+  };
+  const renderItems = (box, tokens) => {
+    const arts = tokens.filter((t) => t.t === 's').map((t) => t.attrs.find(([n]) => n === 'data-hearth-artwork')).filter(Boolean);
+    const ids = box.items.flatMap((r) => arts.map(([, v]) => v || r.item));
+    const artwork = ids.length ? page.artworks(ids) : undefined;
+    return box.items
+      .map((r) => renderTemplate(tokens, { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item }, { item: r.item, artwork }))
+      .join('');
+  };
+  /** A child of `box`'s container: false when it ends the container (as the browser's parser would). */
+  const within = (box, tag) => {
+    if (!box || box.done) return false;
+    if (box.closers?.has(tag)) {
+      box.done = true;
+      learn(box);
+      return false;
+    }
+    return true;
+  };
+  /** A promotion field in the placement's default markup, filled when no template is used. */
+  const promoField = (el) => {
+    const b = promo;
+    if (!b || b.done || !b.chosen || b.templated) return null;
+    const plan = fillPlan(el.tagName, (n) => el.getAttribute(n), b.values);
+    for (const [attr, v] of plan.set) el.setAttribute(attr, v);
+    return plan.text === null || VOID.has(el.tagName) ? null : plan.text;
+  };
 
   return new HTMLRewriter()
+    .on(
+      // Registered first, so `cur` is still the parent slot when the child is a slot itself.
+      '[data-hearth-slot] > :not(template)',
+      guard((el) => {
+        if (!cur || !slotTemplated.has(cur)) return;
+        if (slotClosers.get(cur)?.has(el.tagName)) slotTemplated.delete(cur);
+        else hideDefault(el);
+      }),
+    )
     .on(
       '[data-hearth-slot] [data-hearth-slot]',
       guard((el) => {
@@ -215,11 +339,21 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-slot]',
       guard((el) => {
-        const d = page.slot(el.getAttribute('data-hearth-slot'));
+        const id = el.getAttribute('data-hearth-slot');
+        const d = page.slot(id);
         const ok = !isError(d);
         if (voidNested) voidNested = false;
         else cur = ok ? d : null;
         if (!ok) return;
+        if (!slotSeen.has(id)) slotSeen.set(id, new Set());
+        slotIds.set(d, id);
+        // The chosen variant's template replaces the default content (js/dom.js #renderSlot), which
+        // streams by first: known from the slot's last page (the first page keeps both).
+        if (layouts.get(`slot|${id}`)?.has(d.variant) && !leftToBrowser(el.tagName)) {
+          slotTemplated.add(d);
+          slotClosers.set(d, CLOSERS[el.tagName]);
+        }
+        el.setAttribute('data-hearth-ready', 'edge');
         el.setAttribute('data-hearth-decided', d.variant);
         fillAttrs(el, d.content);
         fillAttrs(el, d.content, 'data-hearth-attr');
@@ -229,20 +363,24 @@ export function rewriter(decided, state, onError) {
       '[data-hearth-slot] template[data-hearth-variant]',
       guard((el) => {
         if (!cur) return;
+        slotSeen.get(slotIds.get(cur))?.add(el.getAttribute('data-hearth-variant'));
         // An unclosed <template> hides the rest of the page in a browser too; removing it changes nothing visible.
         if (el.getAttribute('data-hearth-variant') === cur.variant) el.removeAndKeepContent();
         else el.remove();
       }),
     )
-    .on(IN_SLOT('[data-hearth-text]'), textFiller(() => cur, state, onError))
-    .on(IN_SLOT('[data-hearth-field]'), textFiller(() => cur, state, onError, 'data-hearth-field'))
+    .on(IN_SLOT('[data-hearth-text]'), textFiller(contentText(() => cur, 'data-hearth-text'), state, onError))
+    .on(IN_SLOT('[data-hearth-field]'), textFiller(contentText(() => cur, 'data-hearth-field'), state, onError))
     .on('[data-hearth-slot] [data-hearth-attrs]', guard((el) => fillAttrs(el, content())))
     .on('[data-hearth-slot] [data-hearth-attr]', guard((el) => fillAttrs(el, content(), 'data-hearth-attr')))
     .on(
       '[data-hearth-artwork]',
       guard((el) => {
-        const a = page.artwork(el.getAttribute('data-hearth-artwork'));
+        const id = el.getAttribute('data-hearth-artwork');
+        if (!id || cap) return; // an item's artwork (in a template) is decided with its item
+        const a = page.artwork(id);
         if (isError(a)) return;
+        el.setAttribute('data-hearth-ready', 'edge');
         el.setAttribute('data-hearth-decided', a.artwork);
         for (const attr of ['src', 'srcset', 'alt']) {
           const v = attrValue(attr, a.content?.[attr]);
@@ -253,30 +391,95 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-recommend]',
       guard((el) => {
-        if (OPTIONAL_END.has(el.tagName)) return;
-        const recs = page.recommend(el.getAttribute('data-hearth-recommend'));
+        learn(rec);
+        rec = null;
+        if (leftToBrowser(el.tagName)) return;
+        const list = el.getAttribute('data-hearth-recommend');
+        const box = { kind: 'recommend', key: `recommend|${list}`, closers: CLOSERS[el.tagName], sawTemplate: false, items: [] };
+        rec = box;
+        // No template there last time: the browser shows the default content, and so does the edge.
+        if (layouts.get(box.key) === false) return;
+        const k = Number.parseInt(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k') ?? '', 10);
+        const recs = page.recommend(list, k > 0 ? k : undefined);
         if (!Array.isArray(recs)) return;
-        const kAttr = Number(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k'));
-        const shown = Number.isInteger(kAttr) && kAttr > 0 ? recs.slice(0, kAttr) : recs;
-        el.setAttribute('data-hearth-decided', shown.map((r) => r.item).join(' '));
-        el.setInnerContent(recommendationsHtml(shown, el.tagName), { html: true });
+        box.items = k > 0 ? recs.slice(0, k) : recs;
+        el.setAttribute('data-hearth-ready', 'edge');
+        el.setAttribute('data-hearth-decided', box.items.map((r) => r.item).join(' '));
+      }),
+    )
+    .on(
+      '[data-hearth-recommend] > *',
+      guard((el) => {
+        const box = rec;
+        if (!within(box, el.tagName)) return;
+        if (el.tagName !== 'template') {
+          if (box.items.length) hideDefault(el);
+        } else if (!box.sawTemplate && !el.hasAttribute('data-hearth-variant')) {
+          box.sawTemplate = true; // the first one, as in the browser
+          if (box.items.length) collect(el, (tokens) => renderItems(box, tokens));
+        }
       }),
     )
     .on(
       '[data-hearth-promotion]',
       guard((el) => {
-        if (OPTIONAL_END.has(el.tagName)) return;
-        const p = page.promotion(el.getAttribute('data-hearth-promotion'));
-        if (isError(p)) return;
-        el.setAttribute('data-hearth-decided', p.chosen.map((c) => c.promotion).join(' '));
-        if (p.chosen.length) el.setInnerContent(promotionsHtml(p.chosen), { html: true });
+        learn(promo);
+        promo = null;
+        if (leftToBrowser(el.tagName)) return;
+        const placement = el.getAttribute('data-hearth-promotion');
+        const box = { kind: 'promotion', key: `promotion|${placement}`, closers: CLOSERS[el.tagName], variants: new Set(), chosen: null };
+        promo = box;
+        const p = page.promotion(placement);
+        if (isError(p) || !Array.isArray(p.chosen)) return;
+        el.setAttribute('data-hearth-ready', 'edge');
+        const chosen = p.chosen[0];
+        // Nothing chosen: the default content, as in the browser.
+        if (!chosen) return el.setAttribute('data-hearth-decided', '');
+        box.chosen = chosen;
+        box.values = chosen.content ?? {};
+        const known = layouts.get(box.key);
+        box.templated = known instanceof Set && known.has(chosen.promotion);
+        el.setAttribute('data-hearth-variant', chosen.promotion);
+        el.setAttribute('data-hearth-decided', chosen.promotion);
       }),
     )
+    .on(
+      '[data-hearth-promotion] > *',
+      guard((el) => {
+        const box = promo;
+        if (!within(box, el.tagName)) return;
+        if (el.tagName !== 'template') {
+          if (box.templated) hideDefault(el);
+          return;
+        }
+        const v = el.getAttribute('data-hearth-variant');
+        if (v === null || box.variants.has(v)) return;
+        box.variants.add(v); // the first one of each variant, as in the browser
+        if (box.templated && v === box.chosen.promotion) collect(el, (tokens) => renderTemplate(tokens, box.values));
+      }),
+    )
+    .on(`${IN_PROMO('[data-hearth-field]')}, ${IN_PROMO('[data-hearth-attr]')}`, textFiller(promoField, state, onError))
+    .on(TEMPLATES.map((t) => `${t} *`).join(', '), {
+      element(el) {
+        const c = cap;
+        if (!c || state.off) return;
+        c.tokens.push({ t: 's', tag: el.tagName, attrs: [...el.attributes] });
+        if (!VOID.has(el.tagName)) el.onEndTag(() => c.tokens.push(END));
+      },
+    })
+    .on(TEMPLATES.join(', '), {
+      text(t) {
+        if (cap && !state.off && t.text) cap.tokens.push({ t: 'x', text: t.text });
+      },
+    })
     .onDocument({
       // What was decided, for the browser module and for debugging, after the document: the
       // answer is only complete once every element has been met.
       end(end) {
         if (state.off) return;
+        learn(rec);
+        learn(promo);
+        for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
         try {
           const answer = page.answer();
           if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });

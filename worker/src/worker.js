@@ -37,6 +37,8 @@ function logFailure(log, event, e, extra = {}) {
 export function createWorker({ Hearth, manifest, log = (l) => console.error(l), now = Date.now, limits = {} }) {
   let engine;
   let loadFailed = false;
+  // Which templates each recommendation container and promotion placement had (see rewrite.js).
+  const layouts = new Map();
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
   function getEngine() {
@@ -84,7 +86,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         // Storage is not (or no longer) allowed: the digest must go.
         setCookie = deleteDigestCookie();
       }
-      return { page: lazyAnswer(prepared), allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
+      return { page: lazyAnswer(prepared), layouts, allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
     } catch (e) {
       logFailure(log, 'engine-failed', e);
       return null;

@@ -40,13 +40,38 @@ test('the page decided at the edge matches Node for the same context (contextual
   const e = Hearth.load(m);
   const n = e.session({ storage: 'memory', clock: () => Date.now(), secret: [1, 2] });
   n.consent({});
-  const req = { slots: 'all', artworks: ['shoe-ridge'], promotions: ['promo-bar'], recommend: [{ list: 'home' }] };
+  // The recommended items' artwork is decided with them (the template has an <img data-hearth-artwork>).
+  const artworks = [...new Set(['shoe-ridge', ...edge.recommendations.home.map((r) => r.item)])];
+  const req = { slots: 'all', artworks, promotions: ['promo-bar'], recommend: [{ list: 'home', k: 3 }] };
   const { segments, rejectedClaims, ...node } = n.page(req, { url: `${s.hearth}/`, utcOffsetMinutes: 0, userAgent: ua, locale: 'en-GB', country: 'GB' });
   // The edge decides (and embeds) what the page contains, element by element: the same answers.
   assert.deepEqual(edge, node);
   const shown = [...res.body.matchAll(/data-hearth-slot="(\w+)"[^>]*data-hearth-decided="([^"]*)"/g)].map(([, slot, v]) => [slot, v]);
   assert.ok(shown.length >= 2);
   for (const [slot, v] of shown) assert.equal(v, node.slots[slot].variant, `${slot} shows the decided variant`);
+});
+
+test("recommendations are rendered from the page's own template, as the browser module renders them", async () => {
+  const res = await timedGet(`${s.hearth}/`, { ...page, 'CF-IPCountry': 'GB' });
+  const edge = decisions(res.body);
+  const recs = edge.recommendations.home;
+  assert.equal(recs.length, 3, 'data-hearth-k');
+  const ids = recs.map((r) => r.item);
+  assert.match(res.body, new RegExp(`<ul class="grid" data-hearth-recommend="home" data-hearth-k="3" data-hearth-ready="edge" data-hearth-decided="${ids.join(' ')}">`));
+  assert.match(res.body, /<li class="empty" hidden="" data-hearth-default="hidden">Loading…<\/li>/, 'the default is hidden, not removed');
+  const at = FIXTURE.indexOf('<template>\n    <li class="card">');
+  const tpl = FIXTURE.slice(at, FIXTURE.indexOf('</template>', at) + '</template>'.length);
+  assert.ok(res.body.includes(tpl), 'the template stays as the origin sent it');
+  const after = res.body.slice(res.body.indexOf(tpl) + tpl.length, res.body.indexOf('</ul>', res.body.indexOf(tpl)));
+  const cards = [...after.matchAll(/<li class="card" data-hearth-item="([^"]+)"><a data-hearth-attr="href" href="([^"]*)"><img data-hearth-artwork="([^"]+)"[^>]*><span class="title" data-hearth-field="title">([^<]*)<\/span> <span class="price" data-hearth-field="price">([^<]*)<\/span><\/a><\/li>/g)];
+  assert.deepEqual(
+    cards.map((m) => m.slice(1)),
+    recs.map((r) => [r.item, r.content.href, r.item, r.title, r.content.price]),
+    after,
+  );
+  // The promotion placement (a <p>) is decided too: nothing is chosen without consent, so its default stays.
+  assert.match(res.body, /<p class="promo" data-hearth-promotion="promo-bar" data-hearth-ready="edge" data-hearth-decided=""><span data-hearth-field="text">Free shipping over \$75<\/span>/);
+  assert.ok(res.body.includes('<footer id="end">the end</footer>'));
 });
 
 test('consent denied: contextual content, no cookie, private', async () => {
@@ -59,7 +84,8 @@ test('consent denied: contextual content, no cookie, private', async () => {
   const d = decisions(res.body);
   assert.ok(d.slots.hero.codes.includes('no-content-consent'));
   assert.match(res.body, /data-hearth-decided="classic">\s*<h1>Gear for every trail and road<\/h1>/);
-  assert.ok(!res.body.includes('<template'));
+  const hero = res.body.slice(res.body.indexOf('data-hearth-slot="hero"'), res.body.indexOf('</section>'));
+  assert.ok(!hero.includes('<template'), 'the slot keeps only its chosen variant');
 });
 
 test('store consent: the digest cookie is written with Secure; SameSite=Lax; Path=/', async () => {

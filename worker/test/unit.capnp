@@ -13,6 +13,7 @@ const unitWorker :Workerd.Worker = (
     (name = "src/consent.js", esModule = embed "../src/consent.js"),
     (name = "src/digest.js", esModule = embed "../src/digest.js"),
     (name = "src/rewrite.js", esModule = embed "../src/rewrite.js"),
+    (name = "src/template.js", esModule = embed "../src/template.js"),
     (name = "build/hearth/workerd.js", esModule = embed "../build/hearth/workerd.js"),
     (name = "build/hearth/hearth.js", esModule = embed "../build/hearth/hearth.js"),
     (name = "build/hearth/hearth_wasm.js", esModule = embed "../build/hearth/hearth_wasm.js"),

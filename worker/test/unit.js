@@ -7,6 +7,7 @@ import expected from '../data/expected.txt';
 import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
 import { safeUrl, attrValue, scriptJson } from '../src/rewrite.js';
+import { renderTemplate, safeAttr, pageSrcset } from '../src/template.js';
 
 function assert(ok, msg) {
   if (!ok) throw new Error(`assertion failed: ${msg}`);
@@ -20,7 +21,7 @@ const PAGE = `<!doctype html><html><head><title>t</title></head><body>
 <section data-hearth-slot="hero"><template data-hearth-variant="classic"><h1>classic</h1></template><template data-hearth-variant="trail"><h1>trail</h1></template><template data-hearth-variant="camp"><h1>camp</h1></template></section>
 <img data-hearth-artwork="shoe-ridge" src="/studio.svg" alt="a">
 <div data-hearth-promotion="promo-bar"></div>
-<ul data-hearth-recommend="home" data-hearth-k="2"><li>…</li></ul>
+<ul data-hearth-recommend="home" data-hearth-k="2"><li>…</li><template><li><a data-hearth-attr="href" data-hearth-field="title"></a></li></template></ul>
 <footer id="end">end</footer></body></html>`;
 
 /** A fake origin: a function of the request. */
@@ -45,7 +46,8 @@ export const contextualWithoutConsent = {
     eq(res.headers.get('Cache-Control'), 'private', 'personalized responses are private');
     eq(res.headers.get('ETag'), null, 'the origin ETag does not describe the rewritten body');
     assert(!/cookie/i.test(res.headers.get('Vary') ?? ''), 'no Vary: Cookie');
-    assert(body.includes('<h1>classic</h1>') && !body.includes('<template'), 'default variant unwrapped, other templates removed');
+    const hero = body.slice(body.indexOf('<section data-hearth-slot="hero"'), body.indexOf('</section>'));
+    assert(hero.includes('<h1>classic</h1>') && !hero.includes('<template'), `default variant unwrapped, other templates removed: ${hero}`);
     assert(body.includes('data-hearth-decided="classic"'), 'slot marked decided');
     assert(body.includes('<p data-hearth-text="title">Free returns for 60 days</p>'), 'text field filled');
     assert(body.includes('id="hearth-decisions" data-hearth-mode="contextual"'), 'decisions embedded');
@@ -209,7 +211,7 @@ export const browserModuleMarkup = {
     const page = `<!doctype html><html><head></head><body>
 <header data-hearth-slot="banner"><p data-hearth-field="title">x</p></header>
 <section data-hearth-slot="hero"><a data-hearth-attr="href" href="/default">go</a></section>
-<ul data-hearth-recommend="home" data-k="1"><li>…</li></ul>
+<ul data-hearth-recommend="home" data-k="1"><li>…</li><template><li><a data-hearth-attr="href" data-hearth-field="title"></a></li></template></ul>
 <footer id="end">end</footer></body></html>`;
     const res = await w.fetch(get('/'), origin(() => html(page)));
     const body = await res.text();
@@ -229,7 +231,9 @@ export const decidesWhatThePageContains = {
 <aside data-hearth-slot="banner"><img data-hearth-slot="hero"><a data-hearth-attrs="href" href="/x"><span data-hearth-text="title">y</span></a></aside>
 <p data-hearth-text="title">outside</p>
 <footer id="end">end</footer></body></html>`;
-    const body = await (await w.fetch(get('/'), origin(() => html(page)))).text();
+    // A worker that has not seen these slots: their defaults are not hidden (see slotDefaultsGiveWayToTheChosenTemplate).
+    const fresh = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    const body = await (await fresh.fetch(get('/'), origin(() => html(page)))).text();
     const json = JSON.parse(/<script type="application\/json" id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(body)[1]);
     eq(JSON.stringify(Object.keys(json.slots).sort()), '["banner","hero"]', 'the slots on the page');
     eq(JSON.stringify([json.artworks, json.promotions, json.recommendations]), '[{},{},{}]', 'nothing else decided');
@@ -240,5 +244,228 @@ export const decidesWhatThePageContains = {
     assert(new RegExp(`<span data-hearth-text="title">${banner}</span>`).test(body) && body.includes('href="/x"'), 'a void nested slot does not change the outer slot');
     assert(body.includes('<p data-hearth-text="title">outside</p>'), 'a field outside any slot is left alone');
     assert(body.indexOf('id="hearth-decisions"') > body.indexOf('<footer id="end">'), 'decisions embedded after the document');
+  },
+};
+
+// ---------- recommendation containers and promotion placements: the site's templates ----------
+
+const CARD = `<template>
+  <li class="card"><a data-hearth-attr="href" href="#/">
+    <img data-hearth-artwork alt="" width="400" height="300" loading="lazy">
+    <span class="card-title" data-hearth-field="title"></span>
+    <span class="card-meta">$<span data-hearth-field="price"></span></span>
+    <span class="card-why" data-hearth-field="reason"></span>
+    <i data-hearth-field="nope">kept</i>
+  </a></li>
+</template>`;
+const page = (body) => `<!doctype html><html><head></head><body>${body}<footer id="end">end</footer></body></html>`;
+const through = async (wk, body, headers = {}) => (await wk.fetch(get('/', headers), origin(() => html(page(body))))).text();
+const items = (body) => [...body.matchAll(/<li class="card" data-hearth-item="([^"]+)">/g)].map((m) => m[1]);
+/** A worker over a copy of the sample manifest changed by `f`. */
+function workerWith(f) {
+  const m = structuredClone(manifest);
+  f(m);
+  return createWorker({ Hearth: hearth.Hearth, manifest: m, log: (l) => lines.push(l) });
+}
+
+export const recommendationsFromTheTemplate = {
+  async test() {
+    const body = await through(w, `<ul class="grid" data-hearth-recommend="home" data-k="3">\n<li class="empty">Browse a department</li>\n${CARD}\n</ul>`);
+    const ids = items(body);
+    eq(ids.length, 3, 'data-k items');
+    assert(body.includes(`data-hearth-k` ) === false && body.includes(`data-hearth-ready="edge" data-hearth-decided="${ids.join(' ')}"`), `container decided: ${body.slice(0, 300)}`);
+    assert(body.includes('<li class="empty" hidden="" data-hearth-default="hidden">Browse a department</li>'), 'the default child is hidden (not removed: the browser keeps it for later)');
+    assert(body.includes(CARD), 'the template itself stays as the origin sent it');
+    assert(body.indexOf('data-hearth-item=') > body.indexOf('</template>'), 'items after the template');
+    const json = JSON.parse(/<script type="application\/json" id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(body)[1]);
+    const recs = json.recommendations.home;
+    for (const r of recs.slice(0, 3)) {
+      const li = new RegExp(`<li class="card" data-hearth-item="${r.item}"><a data-hearth-attr="href" href="${r.content.href}">\\s*<img data-hearth-artwork="${r.item}" alt="[^"]*" width="400" height="300" loading="lazy"[^>]*>\\s*<span class="card-title" data-hearth-field="title">${r.title}</span>\\s*<span class="card-meta">\\$<span data-hearth-field="price">${r.content.price.replace('.', '\\.')}</span></span>\\s*<span class="card-why" data-hearth-field="reason">${r.reason}</span>\\s*<i data-hearth-field="nope">kept</i>\\s*</a></li>`);
+      assert(li.test(body), `item ${r.item} rendered like the browser: ${body.slice(body.indexOf('</template>'), body.indexOf('</template>') + 900)}`);
+    }
+    // The items' artwork, decided with the items (one call into the engine), as the browser would.
+    const art = json.artworks['shoe-ridge'];
+    assert(ids.includes('shoe-ridge') && art, 'the artwork decided and embedded');
+    assert(new RegExp(`<img data-hearth-artwork="shoe-ridge" alt="${art.content.alt}"[^>]* src="${art.content.src}" data-hearth-variant="${art.artwork}" data-hearth-decided="${art.artwork}" data-hearth-ready="edge">`).test(body), 'artwork src/alt on the item image');
+    assert(body.includes('<footer id="end">end</footer>'), 'rest of page intact');
+  },
+};
+
+export const recommendationsEscapeHostileContent = {
+  async test() {
+    const evil = workerWith((m) => {
+      const it = m.catalog.items[0];
+      it.title = '</span><script>alert(1)</script>';
+      it.content = { href: 'javascript:alert(1)', price: '"><img src=x onerror=alert(2)>', reason: 'x' };
+      it.artworks = [{ id: 'bad', content: { src: 'javascript:alert(3)', srcset: '/a.png 1x, data:x 2x', alt: '"><script>alert(4)</script>' } }];
+      for (const o of m.catalog.items.slice(1)) o.content.href = ' jav\tascript:alert(5)';
+    });
+    const body = await through(evil, `<ul data-hearth-recommend="home" data-k="4">${CARD}</ul>`);
+    eq(items(body).length, 4, 'all items rendered');
+    const out = body.slice(body.indexOf('</template>'), body.indexOf('<footer'));
+    assert(!/<script>alert|javascript:|jav\tascript|<img src=x|data:x/.test(out), `nothing hostile as markup or URL: ${out.slice(0, 1200)}`);
+    assert(out.includes('&lt;/span&gt;&lt;script&gt;alert(1)&lt;/script&gt;'), 'title escaped as text');
+    assert(out.includes('&quot;&gt;&lt;img src=x onerror=alert(2)&gt;'), 'price escaped as text');
+    assert(out.includes('alt="&quot;&gt;&lt;script&gt;alert(4)&lt;/script&gt;"'), 'alt escaped as an attribute');
+    eq((out.match(/href="#\/"/g) ?? []).length, 4, "refused URLs leave the template's href");
+    assert(body.includes('<footer id="end">end</footer>'), 'rest of page intact');
+  },
+};
+
+export const recommendationLimitsAndLayouts = {
+  async test() {
+    const wk = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    eq(items(await through(wk, `<ul data-hearth-recommend="home" data-k="2">${CARD}</ul>`)).length, 2, 'data-k');
+    eq(items(await through(wk, `<ul data-hearth-recommend="home" data-hearth-k="1" data-k="3">${CARD}</ul>`)).length, 1, 'data-hearth-k first');
+    eq(items(await through(wk, `<ul data-hearth-recommend="home" data-k="x">${CARD}</ul>`)).length, 4, 'no k: the list (4 items in the catalog)');
+    eq(items(await through(wk, `<ul data-hearth-recommend="home" data-k="50">${CARD}</ul>`)).length, 4, 'k past the catalog');
+    // Only the first plain template renders; variant templates are not item templates.
+    const two = await through(wk, `<div data-hearth-recommend="home" data-k="1"><template data-hearth-variant="v"><b>no</b></template>${CARD}<template><b>second</b></template></div>`);
+    eq(items(two).length, 1, 'one item from the first plain template');
+    assert(!/<b data-hearth-item/.test(two), 'neither the variant template nor the second one');
+    // A container without a template: the first page guesses it has one (its default hidden, the
+    // browser module renders it), then the worker knows and leaves it to the browser, as it shows it.
+    const fresh = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    const none = (b) => through(fresh, `<ul data-hearth-recommend="home"><li>Popular</li></ul>${b}`);
+    const first = await none('');
+    assert(first.includes('<li hidden="" data-hearth-default="hidden">Popular</li>') && !first.includes('data-hearth-item'), `first page: ${first}`);
+    const second = await none('');
+    assert(second.includes('<ul data-hearth-recommend="home"><li>Popular</li></ul>'), `then left as the origin sent it: ${second}`);
+    // An empty list: the defaults stay, decided (the browser shows them too).
+    const empty = workerWith((m) => (m.recommendations.home.exclude = []) && (m.catalog.items.length = 0));
+    const e = await through(empty, `<ul data-hearth-recommend="home"><li class="empty">Nothing yet</li>${CARD}</ul>`).catch((x) => String(x));
+    assert(!e.includes('data-hearth-item') && e.includes('<li class="empty">Nothing yet</li>'), `empty list keeps the default: ${e.slice(0, 400)}`);
+  },
+};
+
+export const templatesWithNestingAndMissingEndTags = {
+  async test() {
+    // Nested elements, a nested <template> (inert: not filled), void elements, entities, and
+    // elements the template leaves open: the inserted HTML is balanced.
+    const tpl = `<template><li class="card"><div class="x"><a data-hearth-attr="href"><b>&amp; <i data-hearth-field="title">t</i></b><br><img data-hearth-artwork="tent-2p" alt=""></a><template><span data-hearth-field="title">inert</span></template><span data-hearth-field="price">p<em>e</em></span><p>open<span>open</template>`;
+    const body = await through(w, `<ul data-hearth-recommend="home" data-k="2">${tpl}</ul><p id="after">after</p>`);
+    const out = body.slice(body.indexOf('</template>', body.indexOf('<p>open')) + '</template>'.length, body.indexOf('<p id="after">'));
+    eq(items(out).length, 2, `two items: ${out}`);
+    assert(out.includes('<b>&amp; <i data-hearth-field="title">'), 'entities kept, nested field filled');
+    assert(out.includes('<template><span data-hearth-field="title">inert</span></template>'), 'a nested template is not filled');
+    assert(/<span data-hearth-field="price">\d+\.\d\d<\/span>/.test(out), 'a text field replaces nested markup, as textContent does');
+    assert(/<p>open<span>open<\/span><\/p><\/div><\/li><\/ul>$/.test(out), `left-open elements closed: ${out.slice(-80)}`);
+    eq((out.match(/data-hearth-artwork="tent-2p"/g) ?? []).length, 2, 'an explicit artwork id kept');
+    assert(body.includes('<p id="after">after</p>') && body.includes('<footer id="end">end</footer>'), 'rest of page intact');
+
+    // Missing end tags around the containers: nothing after them is hidden or lost.
+    const cases = [
+      // A <p> placement without </p>: the <header> ends it, as in the browser.
+      `<p data-hearth-promotion="promo-bar"><span data-hearth-field="text">Default</span><header id="h">header</header><section><span data-hearth-field="text">outside</span></section>`,
+      // A default <li> without </li> (the template is inside it, as the browser parses it too).
+      `<ul data-hearth-recommend="home"><li class="empty">Browse<template><li>x</li></template></ul><div id="h">header</div>`,
+      // An <li> container ended by the next <li>.
+      `<ol><li data-hearth-recommend="home"><span>d</span>${CARD}<li id="h">next</ol>`,
+      // An unclosed template: the browser keeps the rest inert; the edge changes nothing after it.
+      `<ul data-hearth-recommend="home"><template><li><span data-hearth-field="title"></span><div id="h">rest</div>`,
+    ];
+    const promo = workerWith((m) => (m.promotions.everyone = { placement: 'promo-bar', label: 'Everyone', content: { text: 'For everyone', href: '/all', cta: 'Go' }, priority: 1, value: 1 }));
+    for (const c of cases) {
+      const b = await through(promo, c);
+      assert(b.includes('<footer id="end">end</footer>'), `rest of page intact: ${b}`);
+      assert(/id="h"/.test(b) && !/hidden[^>]*id="h"|id="h"[^>]*hidden/.test(b), `the element after the container is not hidden: ${b}`);
+      assert(!b.includes('outside</span>') || b.includes('<span data-hearth-field="text">outside</span>'), `a field after the placement is not filled: ${b}`);
+    }
+  },
+};
+
+const EVERYONE = { placement: 'promo-bar', label: 'Everyone', content: { text: 'Free returns <b>&</b> "more"', href: '/returns', cta: 'How it works' }, priority: 1, value: 1 };
+const PROMO = `<p class="promo" data-hearth-promotion="promo-bar">
+  <span data-hearth-field="text">Free shipping.</span>
+  <a data-hearth-field="cta" data-hearth-attr="href" href="#/shipping">Details</a>
+  <button type="button" data-hearth-dismiss>×</button>
+  <template data-hearth-variant="everyone"><span class="badge">All</span> <span data-hearth-field="text"></span> <a data-hearth-field="cta" data-hearth-attr="href" href="#/x"></a></template>
+  <template data-hearth-variant="gold-members"><span class="badge gold">Gold</span></template>
+</p>`;
+
+export const promotionsFromTheTemplate = {
+  async test() {
+    const wk = workerWith((m) => (m.promotions.everyone = EVERYONE));
+    // First page: the worker has not seen the placement, so it guesses the default markup (the
+    // browser module renders the template over it); from then on it knows the template is there.
+    const first = await through(wk, PROMO);
+    assert(first.includes('data-hearth-ready="edge" data-hearth-variant="everyone" data-hearth-decided="everyone"'), `decided: ${first}`);
+    assert(first.includes('<span data-hearth-field="text">Free returns &lt;b&gt;&amp;&lt;/b&gt; "more"</span>'), `default field filled (escaped): ${first}`);
+    const second = await through(wk, PROMO);
+        for (const tpl of PROMO.match(/<template[^]*?<\/template>/g)) assert(second.includes(tpl), `templates kept as sent: ${tpl}`);
+    assert(second.includes('<span data-hearth-field="text" hidden="" data-hearth-default="hidden">Free shipping.</span>'), 'defaults hidden');
+    assert(second.includes('<button type="button" data-hearth-dismiss hidden="" data-hearth-default="hidden">×</button>'), 'every default child');
+    const rendered = '</template><span class="badge">All</span> <span data-hearth-field="text">Free returns &lt;b&gt;&amp;&lt;/b&gt; &quot;more&quot;</span> <a data-hearth-field="cta" data-hearth-attr="href" href="/returns">How it works</a>';
+    assert(second.includes(rendered), `the chosen template rendered after itself: ${second}`);
+    assert(second.includes('<template data-hearth-variant="gold-members"><span class="badge gold">Gold</span></template>\n</p>'), 'the other template kept, not rendered');
+    assert(second.includes('<footer id="end">end</footer>'), 'rest of page intact');
+    // Decided ahead (to collect only the chosen template), yet embedded only for a page that has it.
+    const other = await through(wk, '<p>no placement</p>');
+    eq(JSON.stringify(JSON.parse(/id="hearth-decisions"[^>]*>(.*?)<\/script>/s.exec(other)?.[1] ?? '{"promotions":{}}').promotions), '{}', 'not embedded');
+
+    // A promotion without a template: the default markup filled, fields only, URLs checked.
+    const plain = workerWith((m) => (m.promotions.everyone = { ...EVERYONE, content: { text: 'Plain', href: 'javascript:alert(1)', cta: 'Go' } }));
+    const noTpl = PROMO.replace('data-hearth-variant="everyone"', 'data-hearth-variant="other"');
+    for (let i = 0; i < 2; i++) {
+      const b = await through(plain, noTpl);
+      assert(b.includes('<span data-hearth-field="text">Plain</span>') && b.includes('href="#/shipping">Go</a>'), `fields filled, a javascript: URL refused: ${b}`);
+      assert(!b.includes('data-hearth-default') && b.includes('<template data-hearth-variant="other"><span class="badge">All</span> <span data-hearth-field="text"></span>'), `templates untouched: ${b}`);
+    }
+    // Nothing chosen (the sample manifest, no consent): the defaults as sent, decided.
+    const none = await through(w, PROMO);
+    assert(none.includes('data-hearth-ready="edge" data-hearth-decided="">') && none.includes('<span data-hearth-field="text">Free shipping.</span>'), `no promotion: ${none}`);
+  },
+};
+
+export const templateRendering = {
+  test() {
+    const tokens = [
+      { t: 's', tag: 'a', attrs: [['data-hearth-attr', 'href alt:a'], ['title', 'x&amp;y"z'], ['href', '/d']] },
+      { t: 's', tag: 'img', attrs: [['data-hearth-field', 'alt'], ['data-hearth-attr', 'src srcset']] },
+      { t: 's', tag: 'span', attrs: [['data-hearth-field', 'n']] },
+      { t: 'x', text: 'old' },
+      { t: 'e' },
+      { t: 's', tag: 'script', attrs: [['data-hearth-attr', 'src']] },
+      { t: 'e' },
+    ];
+    const html = renderTemplate(tokens, { href: 'https://ok.example/p', alt: 'A "b"', a: 'n/a', src: '/i.png', srcset: '/i.png 2x', n: 5 });
+    eq(html, '<a data-hearth-attr="href alt:a" title="x&amp;y&quot;z" href="https://ok.example/p" alt="n/a"><img data-hearth-field="alt" data-hearth-attr="src srcset" alt="A &quot;b&quot;" src="/i.png" srcset="/i.png 2x"><span data-hearth-field="n">5</span><script data-hearth-attr="src"></script></a>', 'fill');
+    eq(safeAttr('a', 'href', 'mailto:x@y'), null, 'http(s) only, as in the browser');
+    eq(safeAttr('script', 'src', '/x.js'), null, 'src only on img/source');
+    eq(safeAttr('a', 'onclick', 'x'), null, 'allow-list');
+    eq(safeAttr('a', 'href', 'x'.repeat(2049)), null, 'long URLs');
+    eq(pageSrcset('/a.png 1x, /b.png 2x'), '/a.png 1x, /b.png 2x', 'srcset');
+    eq(pageSrcset('/a.png 1x 2x'), null, 'srcset: one descriptor');
+    eq(renderTemplate([{ t: 's', tag: 'b', attrs: [['data-hearth-field', 'o']] }, { t: 'x', text: 'keep' }, { t: 'e' }], { o: { x: 1 } }), '<b data-hearth-field="o">keep</b>', 'objects are not text');
+  },
+};
+
+export const slotDefaultsGiveWayToTheChosenTemplate = {
+  async test() {
+    // js/dom.js replaces a slot's default content with the chosen variant's template. The defaults
+    // stream by first, so the first page of a slot keeps both; then the worker knows the templates.
+    const wk = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    const slot = `<section data-hearth-slot="hero"><h1 data-hearth-field="title">Default</h1>\n<template data-hearth-variant="classic"><h2 data-hearth-field="title"></h2></template><template data-hearth-variant="camp"><h2>camp</h2></template></section>`;
+    const first = await through(wk, slot);
+    assert(first.includes('<h1 data-hearth-field="title">Gear for every trail and road</h1>'), `first page: the defaults stay: ${first}`);
+    const second = await through(wk, slot);
+    assert(second.includes('<h1 data-hearth-field="title" hidden="" data-hearth-default="hidden">') && second.includes('<h2 data-hearth-field="title">Gear for every trail and road</h2>'), `then the defaults give way: ${second}`);
+    assert(!second.includes('camp'), 'the other template removed');
+    // A variant without a template: the defaults filled and shown.
+    const noTpl = slot.replace('data-hearth-variant="classic"', 'data-hearth-variant="other"');
+    const wk2 = createWorker({ Hearth: hearth.Hearth, manifest, log: () => {} });
+    for (let i = 0; i < 2; i++) {
+      const b = await through(wk2, noTpl);
+      assert(b.includes('<h1 data-hearth-field="title">Gear for every trail and road</h1>') && !b.includes('data-hearth-default'), `no template for the variant: ${b}`);
+    }
+    // The page changed under a worker that knew it: one page hides the defaults (the browser module
+    // shows them again), the next is right.
+    assert((await through(wk, noTpl)).includes('data-hearth-default="hidden"'), 'stale once');
+    assert(!(await through(wk, noTpl)).includes('data-hearth-default'), 'then learned');
+    // A <p> slot without </p>: what follows is not hidden.
+    const p = `<p data-hearth-slot="hero"><span>Default</span><template data-hearth-variant="classic"><b>c</b></template><div id="after">after</div>`;
+    await through(wk, p);
+    const b = await through(wk, p);
+    assert(b.includes('<div id="after">after</div>') && b.includes('<span hidden="" data-hearth-default="hidden">Default</span>'), `a closer ends the slot: ${b}`);
   },
 };
