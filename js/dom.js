@@ -37,6 +37,7 @@
 //   rendered from these same templates are rendered here again on refresh().
 import { Hearth } from './hearth.js';
 import initWasm from './hearth_wasm.js';
+import { ATTRS, attrPairs, mayTake, safeAttr, safeUrl as safeUrlAt } from './safe.js';
 
 const T0 = typeof performance !== 'undefined' ? performance.now() : 0;
 try {
@@ -62,61 +63,22 @@ export function loadWasm(wasmUrl) {
 export const HIDE_CSS = `[data-hearth-slot]:not([data-hearth-ready]),[data-hearth-promotion]:not([data-hearth-ready]),[data-hearth-recommend]:not([data-hearth-ready]),[data-hearth-artwork]:not([data-hearth-ready]){visibility:hidden;animation:hearth-reveal 0s linear 1.5s forwards}@keyframes hearth-reveal{to{visibility:visible}}`;
 
 const SELECTOR = '[data-hearth-slot],[data-hearth-promotion],[data-hearth-recommend],[data-hearth-artwork]';
-const ATTRS = new Set(['src', 'srcset', 'href', 'alt']);
-// Which elements may take which URL attribute: never script, iframe, object, embed, base, link.
-const URL_TARGETS = { src: new Set(['IMG', 'SOURCE']), srcset: new Set(['IMG', 'SOURCE']), href: new Set(['A', 'AREA']) };
 
-/** `value` as a safe URL for `attr`, or null: http(s) after resolving against the page. */
+/** `value` as a safe URL (http(s) after resolving against the page), or null (see safe.js). */
 export function safeUrl(value) {
-  if (typeof value !== 'string' && typeof value !== 'number') return null;
-  const s = String(value).trim();
-  if (s === '' || s.length > 2048) return null;
-  let u;
-  try {
-    u = new URL(s, document.baseURI);
-  } catch {
-    return null;
-  }
-  return u.protocol === 'http:' || u.protocol === 'https:' ? s : null;
+  return safeUrlAt(value, document.baseURI);
 }
 
-/** A srcset whose every candidate URL is safe, or null. */
-function safeSrcset(value) {
-  if (typeof value !== 'string') return null;
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
-  if (!parts.length) return null;
-  for (const p of parts) {
-    const [url, descriptor, extra] = p.split(/\s+/);
-    if (extra !== undefined || safeUrl(url) === null) return null;
-    if (descriptor !== undefined && !/^\d+(\.\d+)?[wx]$/.test(descriptor)) return null;
-  }
-  return parts.join(', ');
-}
-
-/** Sets `attr` on `el` from `value` through the allow-list; false when refused. */
+/** Sets `attr` on `el` from `value` through the allow-list (safe.js); false when refused. */
 function setSafeAttr(el, attr, value) {
-  if (!ATTRS.has(attr) || value === undefined || value === null) return false;
-  if (attr === 'alt') {
-    el.setAttribute('alt', String(value));
-    return true;
-  }
-  if (!URL_TARGETS[attr].has(el.tagName)) return false;
-  const safe = attr === 'srcset' ? safeSrcset(value) : safeUrl(value);
+  const safe = safeAttr(el.tagName, attr, value, document.baseURI);
   if (safe === null) return false;
   el.setAttribute(attr, safe);
   return true;
 }
 
 /** `data-hearth-attr="src alt"` or `"href:link alt:imageAlt"` -> [[attr, field]]. */
-function attrMap(el) {
-  return (el.getAttribute('data-hearth-attr') ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((pair) => {
-      const [attr, field] = pair.split(':');
-      return [attr, field || attr];
-    });
-}
+const attrMap = (el) => attrPairs(el.getAttribute('data-hearth-attr'));
 
 /**
  * Fills `root` (an element or fragment) from `values`: `data-hearth-field`
@@ -131,7 +93,7 @@ function fill(root, values) {
     if (field) {
       const v = values[field];
       if (v !== undefined && v !== null && typeof v !== 'object') {
-        if (ATTRS.has(field) && (field === 'alt' || URL_TARGETS[field]?.has(el.tagName))) setSafeAttr(el, field, v);
+        if (ATTRS.has(field) && mayTake(el.tagName, field)) setSafeAttr(el, field, v);
         else el.textContent = String(v);
       }
     }

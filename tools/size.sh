@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../pkg"
 budget=${SIZE_BUDGET:-61440}
 check=${1:-}
-files=(hearth_wasm_bg.wasm hearth_wasm.js hearth.js browser.js dom.js)
+files=(hearth_wasm_bg.wasm hearth_wasm.js hearth.js browser.js dom.js safe.js)
 total=0
 for f in "${files[@]}"; do
   n=$(gzip -9 -c "$f" | wc -c)

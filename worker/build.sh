@@ -14,6 +14,6 @@ if [ "$build_pkg" = 1 ] || [ ! -f "$root/pkg/hearth_wasm_bg.wasm" ]; then
   (cd "$root" && tools/build-pkg.sh)
 fi
 rm -rf "$here/build/hearth" && mkdir -p "$here/build/hearth"
-cp "$root"/pkg/hearth_wasm_bg.wasm "$root"/pkg/hearth_wasm.js "$root"/pkg/hearth.js "$root"/pkg/workerd.js "$here/build/hearth/"
+cp "$root"/pkg/hearth_wasm_bg.wasm "$root"/pkg/hearth_wasm.js "$root"/pkg/hearth.js "$root"/pkg/workerd.js "$root"/pkg/safe.js "$here/build/hearth/"
 cp "$manifest" "$here/build/manifest.json"
 echo "worker/build ready ($(wc -c < "$here/build/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest"))"

@@ -44,6 +44,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "src/template.js", esModule = embed "src/template.js"),
   (name = "build/hearth/workerd.js", esModule = embed "build/hearth/workerd.js"),
   (name = "build/hearth/hearth.js", esModule = embed "build/hearth/hearth.js"),
+  (name = "build/hearth/safe.js", esModule = embed "build/hearth/safe.js"),
   (name = "build/hearth/hearth_wasm.js", esModule = embed "build/hearth/hearth_wasm.js"),
   (name = "build/hearth/hearth_wasm_bg.wasm", wasm = embed "build/hearth/hearth_wasm_bg.wasm"),
   (name = "build/manifest.json", json = embed "build/manifest.json"),

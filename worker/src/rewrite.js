@@ -16,37 +16,9 @@
 // Elements are decided as they stream by (only what the page contains), and what was decided
 // goes in <script type="application/json" id="hearth-decisions"> after the document.
 
-import { escapeHtml, fillPlan, renderTemplate, VOID } from './template.js';
+import { escapeHtml, fillPlan, renderTemplate, safeAttr, VOID } from './template.js';
 
 export { escapeHtml };
-
-const ATTRS = new Set(['src', 'srcset', 'href', 'alt']);
-const URL_ATTRS = new Set(['src', 'srcset', 'href']);
-
-
-/** A URL safe to put in src/href: relative, http(s), or (href only) mailto/tel; `null` otherwise. */
-export function safeUrl(value, attr = 'href') {
-  const s = String(value).trim();
-  // Browsers ignore tabs/newlines and leading control characters when parsing schemes.
-  const probe = s.replace(/[\u0000-\u0020\u007f]/g, '');
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(probe)?.[1]?.toLowerCase();
-  if (scheme === undefined) return /^[/?#.\w%~-]/.test(probe) || probe === '' ? s : null;
-  if (scheme === 'http' || scheme === 'https') return s;
-  if (attr === 'href' && (scheme === 'mailto' || scheme === 'tel')) return s;
-  return null;
-}
-
-function safeSrcset(value) {
-  const parts = String(value).split(',').map((p) => p.trim()).filter(Boolean);
-  return parts.every((p) => safeUrl(p.split(/\s+/)[0], 'src') !== null) ? parts.join(', ') : null;
-}
-
-/** The value to set for allow-listed `attr`, or null to leave the origin's. */
-export function attrValue(attr, v) {
-  if (!ATTRS.has(attr) || (typeof v !== 'string' && typeof v !== 'number')) return null;
-  if (!URL_ATTRS.has(attr)) return String(v);
-  return attr === 'srcset' ? safeSrcset(v) : safeUrl(v, attr);
-}
 
 function isError(x) {
   return !x || typeof x !== 'object' || 'error' in x;
@@ -57,7 +29,7 @@ function fillAttrs(el, content, name = 'data-hearth-attrs') {
   if (!spec || !content) return;
   for (const pair of spec.split(/\s+/).filter(Boolean)) {
     const [attr, field = attr] = pair.split(':');
-    const v = attrValue(attr.toLowerCase(), content[field]);
+    const v = safeAttr(el.tagName, attr.toLowerCase(), content[field]);
     if (v !== null) el.setAttribute(attr.toLowerCase(), v); // HTMLRewriter escapes attribute values
   }
 }
@@ -383,7 +355,7 @@ export function rewriter(decided, state, onError) {
         el.setAttribute('data-hearth-ready', 'edge');
         el.setAttribute('data-hearth-decided', a.artwork);
         for (const attr of ['src', 'srcset', 'alt']) {
-          const v = attrValue(attr, a.content?.[attr]);
+          const v = safeAttr(el.tagName, attr, a.content?.[attr]);
           if (v !== null) el.setAttribute(attr, v);
         }
       }),

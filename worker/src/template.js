@@ -16,60 +16,18 @@
 // What is written is always balanced: elements the template leaves open are closed, so inserted
 // HTML can never swallow the rest of the page.
 
+import { ATTRS, attrPairs, mayTake, safeAttr as sharedSafeAttr } from '../build/hearth/safe.js';
+
 const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ESC[c]);
 
 export const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr', 'keygen']);
-const ATTRS = new Set(['src', 'srcset', 'href', 'alt']);
-// Which elements may take which URL attribute (js/dom.js URL_TARGETS): never script, iframe, object...
-const URL_TARGETS = { src: new Set(['img', 'source']), srcset: new Set(['img', 'source']), href: new Set(['a', 'area']) };
+// Pages are filled through the browser module's allow-list (js/safe.js), against a placeholder
+// base: relative URLs resolve to the page's own scheme, and only http(s) is accepted.
 const BASE = 'https://edge.invalid/';
 
-/** js/dom.js's safeUrl: a string or number that is http(s) once resolved against the page, or null. */
-export function pageUrl(value) {
-  if (typeof value !== 'string' && typeof value !== 'number') return null;
-  const s = String(value).trim();
-  if (s === '' || s.length > 2048) return null;
-  let u;
-  try {
-    u = new URL(s, BASE); // any http(s) base: a relative URL resolves to the page's own scheme
-  } catch {
-    return null;
-  }
-  return u.protocol === 'http:' || u.protocol === 'https:' ? s : null;
-}
-
-/** js/dom.js's safeSrcset: every candidate a safe URL with at most a `w`/`x` descriptor, or null. */
-export function pageSrcset(value) {
-  if (typeof value !== 'string') return null;
-  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
-  if (!parts.length) return null;
-  for (const p of parts) {
-    const [url, descriptor, extra] = p.split(/\s+/);
-    if (extra !== undefined || pageUrl(url) === null) return null;
-    if (descriptor !== undefined && !/^\d+(\.\d+)?[wx]$/.test(descriptor)) return null;
-  }
-  return parts.join(', ');
-}
-
-/** js/dom.js's setSafeAttr: the value `tag` may get for `attr`, or null (refused: leave it). */
-export function safeAttr(tag, attr, value) {
-  if (!ATTRS.has(attr) || value === undefined || value === null) return null;
-  if (attr === 'alt') return String(value);
-  if (!URL_TARGETS[attr].has(tag)) return null;
-  return attr === 'srcset' ? pageSrcset(value) : pageUrl(value);
-}
-
-/** `data-hearth-attr="src alt:imageAlt"` -> [[attr, field]] (js/dom.js attrMap). */
-export function attrPairs(spec) {
-  return (spec ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((pair) => {
-      const [attr, field] = pair.split(':');
-      return [attr, field || attr];
-    });
-}
+/** The value element `tag` may get for `attr`, or null (refused: leave it). See js/safe.js. */
+export const safeAttr = (tag, attr, value) => sharedSafeAttr(tag, attr, value, BASE);
 
 /** What `fill` does to one element: `{set: [[attr, value]], text: string|null}`. */
 export function fillPlan(tag, get, values) {
@@ -79,7 +37,7 @@ export function fillPlan(tag, get, values) {
   if (field) {
     const v = values[field];
     if (v !== undefined && v !== null && typeof v !== 'object') {
-      if (ATTRS.has(field) && (field === 'alt' || URL_TARGETS[field]?.has(tag))) {
+      if (ATTRS.has(field) && mayTake(tag, field)) {
         const safe = safeAttr(tag, field, v);
         if (safe !== null) set.push([field, safe]);
       } else text = String(v);

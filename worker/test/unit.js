@@ -6,8 +6,8 @@ import scenario from '../data/scenario.json';
 import expected from '../data/expected.txt';
 import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
-import { safeUrl, attrValue, scriptJson } from '../src/rewrite.js';
-import { renderTemplate, safeAttr, pageSrcset } from '../src/template.js';
+import { scriptJson } from '../src/rewrite.js';
+import { renderTemplate, safeAttr } from '../src/template.js';
 
 function assert(ok, msg) {
   if (!ok) throw new Error(`assertion failed: ${msg}`);
@@ -163,10 +163,12 @@ export const escaping = {
     assert(body.includes('href="/safe"'), 'javascript: URL not set');
     assert(!body.includes('" onerror="x'), 'attribute value escaped');
     assert(!scriptJson({ a: '</script><!--' }).includes('<'), 'embedded JSON cannot close its script');
-    eq(safeUrl('java\tscript:alert(1)'), null, 'obfuscated scheme');
-    eq(safeUrl('/p/x'), '/p/x', 'relative');
-    eq(attrValue('onclick', 'x'), null, 'not allow-listed');
-    eq(attrValue('srcset', '/a.png 1x, data:x 2x'), null, 'srcset checks every URL');
+    eq(safeAttr('a', 'href', 'java\tscript:alert(1)'), null, 'obfuscated scheme');
+    eq(safeAttr('a', 'href', ' JavaScript:alert(1)'), null, 'scheme case and spaces');
+    eq(safeAttr('a', 'href', '/p/x'), '/p/x', 'relative');
+    eq(safeAttr('a', 'onclick', 'x'), null, 'not allow-listed');
+    eq(safeAttr('img', 'srcset', '/a.png 1x, data:x 2x'), null, 'srcset checks every URL');
+    eq(safeAttr('img', 'alt', { x: 1 }), null, 'objects are not values');
   },
 };
 
@@ -434,8 +436,8 @@ export const templateRendering = {
     eq(safeAttr('script', 'src', '/x.js'), null, 'src only on img/source');
     eq(safeAttr('a', 'onclick', 'x'), null, 'allow-list');
     eq(safeAttr('a', 'href', 'x'.repeat(2049)), null, 'long URLs');
-    eq(pageSrcset('/a.png 1x, /b.png 2x'), '/a.png 1x, /b.png 2x', 'srcset');
-    eq(pageSrcset('/a.png 1x 2x'), null, 'srcset: one descriptor');
+    eq(safeAttr('img', 'srcset', '/a.png 1x, /b.png 2x'), '/a.png 1x, /b.png 2x', 'srcset');
+    eq(safeAttr('source', 'srcset', '/a.png 1x 2x'), null, 'srcset: one descriptor');
     eq(renderTemplate([{ t: 's', tag: 'b', attrs: [['data-hearth-field', 'o']] }, { t: 'x', text: 'keep' }, { t: 'e' }], { o: { x: 1 } }), '<b data-hearth-field="o">keep</b>', 'objects are not text');
   },
 };

@@ -46,7 +46,7 @@ function buildEdge() {
   mkdirSync(join(DIR, 'build', 'hearth'), { recursive: true });
   cpSync(join(ROOT, 'worker', 'src'), join(DIR, 'src'), { recursive: true });
   cpSync(join(ROOT, 'worker', 'config.capnp'), join(DIR, 'config.capnp'));
-  for (const f of ['hearth_wasm_bg.wasm', 'hearth_wasm.js', 'hearth.js', 'workerd.js']) cpSync(join(pkg, f), join(DIR, 'build', 'hearth', f));
+  for (const f of ['hearth_wasm_bg.wasm', 'hearth_wasm.js', 'hearth.js', 'workerd.js', 'safe.js']) cpSync(join(pkg, f), join(DIR, 'build', 'hearth', f));
   cpSync(join(ROOT, 'www', 'site', 'manifest.json'), join(DIR, 'build', 'manifest.json'));
   cpSync(join(ROOT, 'www', 'site'), join(DIR, 'site'), { recursive: true });
   cpSync(pkg, join(DIR, 'site', 'pkg'), { recursive: true });
