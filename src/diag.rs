@@ -35,7 +35,13 @@ impl Issues {
     }
 
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Issue { path: path.into(), message: message.into() });
+        self.push_owned(path.into(), message.into());
+    }
+
+    // One copy of the push for the many callers (and their `Into` types).
+    #[inline(never)]
+    fn push_owned(&mut self, path: String, message: String) {
+        self.0.push(Issue { path, message });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -115,6 +121,25 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// `{what}, found {type}`: the message for a JSON value of the wrong type,
+/// e.g. `must be a string, found number`. One out-of-line copy instead of
+/// a `format!` at each of the many call sites.
+#[inline(never)]
+pub fn found(what: &str, v: &crate::json::Value) -> String {
+    concat(&[what, ", found ", v.type_name()])
+}
+
+/// The pieces joined: a small out-of-line stand-in for `format!` in cold
+/// paths (no `core::fmt` machinery at the call site).
+#[inline(never)]
+pub fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
 /// `parent[i]`.

@@ -70,14 +70,19 @@ fn order(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<usize> 
     a
 }
 
-/// Rearranges `v` so that the new `v[i]` is the old `v[perm[i]]`, following
-/// each cycle of the permutation with swaps.
-fn permute<T>(v: &mut [T], mut perm: Vec<usize>) {
+/// Rearranges `v` so that the new `v[i]` is the old `v[perm[i]]`. Only the
+/// swap is per element type; the cycle walk is one shared copy.
+fn permute<T>(v: &mut [T], perm: Vec<usize>) {
+    follow_cycles(perm, &mut |j, k| v.swap(j, k));
+}
+
+/// Walks each cycle of the permutation, calling `swap` for each step.
+fn follow_cycles(mut perm: Vec<usize>, swap: &mut dyn FnMut(usize, usize)) {
     for i in 0..perm.len() {
         let mut j = i;
         while perm[j] != i {
             let k = std::mem::replace(&mut perm[j], j);
-            v.swap(j, k);
+            swap(j, k);
             j = k;
         }
         perm[j] = j;

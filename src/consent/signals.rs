@@ -41,7 +41,7 @@ pub fn read(doc: &Value) -> Result<Read, Issues> {
         Value::Object(o) => o,
         Value::Null => &empty,
         other => {
-            issues.push("", format!("consent must be an object, found {}", other.type_name()));
+            issues.push("", diag::found("consent must be an object", other));
             return Err(issues);
         }
     };
@@ -49,7 +49,7 @@ pub fn read(doc: &Value) -> Result<Read, Issues> {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
-            issues.push(k, format!("must be true or false, found {}", other.type_name()));
+            issues.push(k, diag::found("must be true or false", other));
             false
         }
     };
@@ -61,7 +61,7 @@ pub fn read(doc: &Value) -> Result<Read, Issues> {
         Some(Value::String(s)) if s.is_empty() => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            issues.push(k, format!("must be a string, found {}", other.type_name()));
+            issues.push(k, diag::found("must be a string", other));
             None
         }
     };
@@ -120,7 +120,7 @@ const KNOWN: [&str; 7] = ["tcString", "gpp", "gpc", "dnt", "consentMode", "choic
 fn consent_mode(v: &Value, issues: &mut Issues) -> ConsentMode {
     let mut m = ConsentMode::default();
     let Some(o) = v.as_object() else {
-        issues.push("consentMode", format!("must be an object, found {}", v.type_name()));
+        issues.push("consentMode", diag::found("must be an object", v));
         return m;
     };
     for (k, v) in o.iter() {
@@ -151,13 +151,13 @@ fn choices(v: &Value, issues: &mut Issues) -> (Choices, bool) {
     let mut c = Choices::default();
     let mut sensitive = false;
     let Some(o) = v.as_object() else {
-        issues.push("choices", format!("must be an object, found {}", v.type_name()));
+        issues.push("choices", diag::found("must be an object", v));
         return (c, sensitive);
     };
     for (k, v) in o.iter() {
         let path = diag::key("choices", k);
         let Some(b) = v.as_bool() else {
-            issues.push(path, format!("must be true or false, found {}", v.type_name()));
+            issues.push(path, diag::found("must be true or false", v));
             continue;
         };
         match k {

@@ -5,7 +5,7 @@
 
 use super::{ArtworkChoice, Context, DecideError, Device, Promotions, Recommendation, Referrer, Visit};
 use crate::decide::explain::write_codes;
-use crate::diag::Issues;
+use crate::diag::{self, Issues};
 use crate::json::{write_js_number, write_json_string, Value};
 
 /// What a page asks for.
@@ -28,13 +28,13 @@ fn strings(v: Option<&Value>, path: &str, issues: &mut Issues) -> Vec<String> {
             .filter_map(|(i, x)| match x {
                 Value::String(s) => Some(s.clone()),
                 other => {
-                    issues.push(format!("{path}[{i}]"), format!("must be a string, found {}", other.type_name()));
+                    issues.push(format!("{path}[{i}]"), diag::found("must be a string", other));
                     None
                 }
             })
             .collect(),
         Some(other) => {
-            issues.push(path, format!("must be an array of strings, found {}", other.type_name()));
+            issues.push(path, diag::found("must be an array of strings", other));
             Vec::new()
         }
     }
@@ -46,7 +46,7 @@ impl Request {
         let mut issues = Issues::new();
         let mut r = Request::default();
         let Some(o) = v.as_object() else {
-            issues.push("", format!("a page request must be an object, found {}", v.type_name()));
+            issues.push("", diag::found("a page request must be an object", v));
             return Err(issues);
         };
         r.slots = match o.get("slots") {
@@ -102,7 +102,7 @@ impl Context {
             Value::Object(o) => o,
             Value::Null => &empty,
             other => {
-                issues.push("", format!("a page context must be an object, found {}", other.type_name()));
+                issues.push("", diag::found("a page context must be an object", other));
                 return Err(issues);
             }
         };
@@ -110,7 +110,7 @@ impl Context {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                issues.push(k, format!("must be a string, found {}", other.type_name()));
+                issues.push(k, diag::found("must be a string", other));
                 None
             }
         };
@@ -146,12 +146,12 @@ impl Context {
         match o.get("utcOffsetMinutes") {
             None | Some(Value::Null) => {}
             Some(Value::Number(n)) if n.is_finite() => c.utc_offset_minutes = n.clamp(-840.0, 840.0) as i32,
-            Some(other) => issues.push("utcOffsetMinutes", format!("must be a number, found {}", other.type_name())),
+            Some(other) => issues.push("utcOffsetMinutes", diag::found("must be a number", other)),
         }
         match o.get("attributes") {
             None | Some(Value::Null) => {}
             Some(Value::Object(a)) => c.attributes = a.clone(),
-            Some(other) => issues.push("attributes", format!("must be an object, found {}", other.type_name())),
+            Some(other) => issues.push("attributes", diag::found("must be an object", other)),
         }
         c.claims = strings(o.get("claims"), "claims", &mut issues);
         match o.get("epoch") {

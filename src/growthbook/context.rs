@@ -63,7 +63,7 @@ impl StickyDoc {
 
     fn from_value(v: &Value, path: &str, issues: &mut Issues) -> Option<StickyDoc> {
         let Some(o) = v.as_object() else {
-            issues.push(path, format!("must be an object, found {}", v.type_name()));
+            issues.push(path, diag::found("must be an object", v));
             return None;
         };
         let mut string = |k: &str| match o.get(k) {
@@ -78,7 +78,7 @@ impl StickyDoc {
             None | Some(Value::Null) => Object::new(),
             Some(Value::Object(a)) => a.clone(),
             Some(other) => {
-                issues.push(diag::key(path, "assignments"), format!("must be an object, found {}", other.type_name()));
+                issues.push(diag::key(path, "assignments"), diag::found("must be an object", other));
                 return None;
             }
         };
@@ -100,7 +100,7 @@ impl Context {
         let mut ctx = Context::default();
         let Some(o) = v.as_object() else {
             if !v.is_null() {
-                issues.push("", format!("a visitor context must be an object, found {}", v.type_name()));
+                issues.push("", diag::found("a visitor context must be an object", v));
             }
             return if issues.is_empty() { Ok(ctx) } else { Err(issues) };
         };
@@ -109,7 +109,7 @@ impl Context {
                 None | Some(Value::Null) => None,
                 Some(Value::Object(x)) => Some(x.clone()),
                 Some(other) => {
-                    issues.push(k, format!("must be an object, found {}", other.type_name()));
+                    issues.push(k, diag::found("must be an object", other));
                     None
                 }
             }
@@ -123,7 +123,7 @@ impl Context {
         match o.get("url") {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => ctx.url = s.clone(),
-            Some(other) => issues.push("url", format!("must be a string, found {}", other.type_name())),
+            Some(other) => issues.push("url", diag::found("must be a string", other)),
         }
         // Like the JS SDK, these are read by truthiness / `=== false`.
         ctx.qa_mode = o.get("qaMode").is_some_and(js::truthy);
@@ -161,7 +161,7 @@ impl Context {
                 self.attributes = v;
                 Ok(())
             }
-            other => Err(format!("attributes must be an object, found {}", other.type_name())),
+            other => Err(diag::found("attributes must be an object", &other)),
         }
     }
 }

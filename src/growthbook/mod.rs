@@ -89,7 +89,7 @@ impl Payload {
     pub fn compile(doc: &Value, regex: &dyn RegexEngine, issues: &mut Issues) -> Payload {
         let mut p = Payload::default();
         let Some(o) = doc.as_object() else {
-            issues.push("", format!("a GrowthBook payload must be an object, found {}", doc.type_name()));
+            issues.push("", diag::found("a GrowthBook payload must be an object", doc));
             return p;
         };
         let section = |k: &str, want_array: bool, issues: &mut Issues| -> Option<&Value> {
@@ -106,7 +106,7 @@ impl Payload {
             let mut compiled = Vec::with_capacity(features.len());
             for (id, f) in features.iter() {
                 if !f.is_null() && f.as_object().is_none() {
-                    issues.push(diag::key("features", id), format!("must be an object, found {}", f.type_name()));
+                    issues.push(diag::key("features", id), diag::found("must be an object", f));
                     continue;
                 }
                 // `if (!ctx.global.features[id])`: a null feature is unknown.

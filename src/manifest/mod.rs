@@ -599,7 +599,7 @@ impl Decoder<'_, '_> {
             None => Object::new(),
             Some(Value::Object(o)) => o.clone(),
             Some(other) => {
-                self.issues.push(path, format!("must be an object, found {}", other.type_name()));
+                self.issues.push(path, diag::found("must be an object", other));
                 Object::new()
             }
         }
@@ -965,7 +965,7 @@ impl Decoder<'_, '_> {
                 (nums.len() == dims).then_some(nums)
             }
             Some(other) => {
-                self.issues.push(&factors_path, format!("must be an array of numbers, found {}", other.type_name()));
+                self.issues.push(&factors_path, diag::found("must be an array of numbers", other));
                 None
             }
         };

@@ -16,7 +16,7 @@ pub(crate) fn object<'a>(v: &'a Value, path: &str, issues: &mut Issues) -> Optio
     match v {
         Value::Object(obj) => Some(Fields { obj, path: path.to_owned(), known: Vec::new() }),
         other => {
-            issues.push(path, format!("must be an object, found {}", other.type_name()));
+            issues.push(path, diag::found("must be an object", other));
             None
         }
     }
@@ -38,7 +38,7 @@ impl<'a> Fields<'a> {
         match self.get(key)? {
             Value::String(s) => Some(s),
             other => {
-                issues.push(path, format!("must be a string, found {}", other.type_name()));
+                issues.push(path, diag::found("must be a string", other));
                 None
             }
         }
@@ -59,7 +59,7 @@ impl<'a> Fields<'a> {
             None => default,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                issues.push(path, format!("must be true or false, found {}", other.type_name()));
+                issues.push(path, diag::found("must be true or false", other));
                 default
             }
         }
@@ -94,7 +94,7 @@ impl<'a> Fields<'a> {
             None => &[],
             Some(Value::Array(a)) => a,
             Some(other) => {
-                issues.push(path, format!("must be an array, found {}", other.type_name()));
+                issues.push(path, diag::found("must be an array", other));
                 &[]
             }
         }
@@ -110,7 +110,7 @@ impl<'a> Fields<'a> {
             .filter_map(|(i, v)| match v {
                 Value::String(s) => Some(s.clone()),
                 other => {
-                    issues.push(diag::index(&path, i), format!("must be a string, found {}", other.type_name()));
+                    issues.push(diag::index(&path, i), diag::found("must be a string", other));
                     None
                 }
             })
@@ -137,7 +137,7 @@ pub(crate) fn number_in(v: &Value, path: &str, lo: f64, hi: f64, issues: &mut Is
             None
         }
         other => {
-            issues.push(path, format!("must be a number, found {}", other.type_name()));
+            issues.push(path, diag::found("must be a number", other));
             None
         }
     }
@@ -151,7 +151,7 @@ pub(crate) fn count_in(v: &Value, path: &str, lo: u32, hi: u32, issues: &mut Iss
             None
         }
         other => {
-            issues.push(path, format!("must be a whole number, found {}", other.type_name()));
+            issues.push(path, diag::found("must be a whole number", other));
             None
         }
     }
