@@ -163,13 +163,6 @@ impl<K, V> IntoIterator for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
-    type Output = V;
-    fn index(&self, key: &Q) -> &V {
-        self.get(key).expect("no entry found for key")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

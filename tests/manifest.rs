@@ -35,7 +35,7 @@ fn sample_manifest_is_valid_and_complete() {
     assert_eq!(m.promotions.len(), 2);
     assert_eq!(m.promotions[0].caps.per_day, Some(2));
     assert_eq!(m.promotions[0].dayparts[0].days, vec![5, 6, 0]);
-    assert_eq!(m.priors.popularity["shoe-ridge"], 120.0);
+    assert_eq!(m.priors.popularity.get("shoe-ridge"), Some(&120.0));
     assert_eq!(m.claims.as_ref().unwrap().public_key.len(), 32);
     let summary = m.summary();
     assert!(summary.starts_with("hearth manifest v1 `trailhead-outfitters`: 2 features"), "{summary}");
