@@ -4,16 +4,21 @@
 #   build/manifest.json  the bundled manifest (default: docs/manifest.sample.json)
 # Usage: worker/build.sh [--no-pkg] [manifest.json]
 #   --no-pkg  reuse the existing pkg/ instead of running tools/build-pkg.sh
+# Env: HEARTH_WORKER_BUILD (where to build; default worker/build), HEARTH_PKG (the package; default pkg/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 build_pkg=1
 if [ "${1:-}" = "--no-pkg" ]; then build_pkg=0; shift; fi
 manifest="${1:-$root/docs/manifest.sample.json}"
-if [ "$build_pkg" = 1 ] || [ ! -f "$root/pkg/hearth_wasm_bg.wasm" ]; then
+out="${HEARTH_WORKER_BUILD:-$here/build}"
+pkg="${HEARTH_PKG:-$root/pkg}"
+if [ "$build_pkg" = 1 ] || [ ! -f "$pkg/hearth_wasm_bg.wasm" ]; then
   (cd "$root" && tools/build-pkg.sh)
+  pkg="$root/pkg"
 fi
-rm -rf "$here/build/hearth" && mkdir -p "$here/build/hearth"
-cp "$root"/pkg/hearth_wasm_bg.wasm "$root"/pkg/hearth_wasm.js "$root"/pkg/hearth.js "$root"/pkg/workerd.js "$root"/pkg/safe.js "$here/build/hearth/"
-cp "$manifest" "$here/build/manifest.json"
-echo "worker/build ready ($(wc -c < "$here/build/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest"))"
+rm -rf "$out/hearth" && mkdir -p "$out/hearth"
+# The package files the worker imports (worker/config.capnp lists them as modules).
+cp "$pkg"/hearth_wasm_bg.wasm "$pkg"/hearth_wasm.js "$pkg"/hearth.js "$pkg"/workerd.js "$pkg"/safe.js "$out/hearth/"
+cp "$manifest" "$out/manifest.json"
+echo "$out ready ($(wc -c < "$out/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest"))"

@@ -51,7 +51,8 @@ function send(res, status, body, headers) {
   res.end(body);
 }
 
-function freePort() {
+/** A free loopback port. */
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {

@@ -13,11 +13,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { launch, openPage, TIMEOUT } from '../test/browser.mjs';
 import { ROOT } from '../test/server.mjs';
 import { serveDemo } from '../serve.mjs';
+import { freePort } from '../../worker/test/harness.mjs';
 
 const RESULTS = join(ROOT, 'www', 'test-results');
 const DIR = join(ROOT, 'worker', 'build', 'edge-flow');
@@ -25,17 +25,6 @@ const DIR = join(ROOT, 'worker', 'build', 'edge-flow');
 let edge;
 let server;
 let browser;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 /** A copy of the worker bundled with the demo's manifest, and the demo site as its origin. */
 function buildEdge() {
@@ -46,8 +35,10 @@ function buildEdge() {
   mkdirSync(join(DIR, 'build', 'hearth'), { recursive: true });
   cpSync(join(ROOT, 'worker', 'src'), join(DIR, 'src'), { recursive: true });
   cpSync(join(ROOT, 'worker', 'config.capnp'), join(DIR, 'config.capnp'));
-  for (const f of ['hearth_wasm_bg.wasm', 'hearth_wasm.js', 'hearth.js', 'workerd.js', 'safe.js']) cpSync(join(pkg, f), join(DIR, 'build', 'hearth', f));
-  cpSync(join(ROOT, 'www', 'site', 'manifest.json'), join(DIR, 'build', 'manifest.json'));
+  execFileSync(join(ROOT, 'worker', 'build.sh'), ['--no-pkg', join(ROOT, 'www', 'site', 'manifest.json')], {
+    env: { ...process.env, HEARTH_WORKER_BUILD: join(DIR, 'build'), HEARTH_PKG: pkg },
+    stdio: 'ignore',
+  });
   cpSync(join(ROOT, 'www', 'site'), join(DIR, 'site'), { recursive: true });
   cpSync(pkg, join(DIR, 'site', 'pkg'), { recursive: true });
 }
