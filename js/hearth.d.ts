@@ -293,6 +293,12 @@ export class PreparedPage {
   recommend(list: string, k?: number): Recommendation[] | DecisionError;
   artworks(items: string[]): { [item: string]: ArtworkChoice | DecisionError };
   promotions(placement: string): PromotionAnswer | DecisionError;
+  /**
+   * Epoch ms until which every decision of this page stays as it is if nothing but the clock
+   * moves (the same session, consent and context): at most the next whole minute, earlier when a
+   * promotion's window opens or closes or a verified claim expires.
+   */
+  stableUntil(): number;
 }
 
 /** What the page shows: slots, artworks, promotion placements, recommendation lists. */

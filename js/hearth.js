@@ -661,6 +661,15 @@ export class PreparedPage {
   promotions(placement) {
     return this.page({ promotions: [String(placement)] }).promotions[placement];
   }
+
+  /**
+   * Epoch ms until which every decision of this page stays as it is, if nothing but the clock
+   * moves: at most the next whole minute, earlier when a promotion window opens or closes or a
+   * claim expires. A host (the edge worker) may reuse the decisions until then.
+   */
+  stableUntil() {
+    return this.#p.stableUntil();
+  }
 }
 
 /** An experiment definition compiled by `Hearth#experiment`. */

@@ -754,3 +754,67 @@ fn per_tag_caps_backfill_and_muted_items_are_not_cited() {
         assert!(!r.because.text().contains("Item "), "a muted topic's item is cited: {}", r.because.text());
     }
 }
+
+/// Everything a page can ask of the test manifest, as the page answer's text.
+fn whole_page(m: &Manifest, p: &Profile, caps: &Capabilities, c: &Context) -> String {
+    let req = hearth::decide::Request {
+        slots: None,
+        artworks: vec!["shoe".into(), "g3".into()],
+        placements: vec!["bar".into(), "side".into()],
+        lists: vec![("home".into(), None), ("mmr".into(), None)],
+    };
+    Visit::new(m, p, caps, c).answer(&req)
+}
+
+#[test]
+fn decisions_hold_until_the_next_minute_a_window_edge_or_a_claim_expiry() {
+    // `summer` closes 30 s past T0 here, mid-minute.
+    let text =
+        manifest_text().replace(r#""start": "2026-06-01", "end": "2026-09-01""#, r#""start": "2026-05-01", "end": "2026-05-28T10:00:30Z""#);
+    let m = Manifest::parse(&text, &NativeRegexEngine).unwrap();
+    let p = Profile::new(1, T0);
+    let mut c = ctx();
+    c.now_ms = T0 + 1_000;
+    assert_eq!(Visit::new(&m, &p, &all(), &c).stable_until(), T0 + 30_000, "the window's end");
+    let before = whole_page(&m, &p, &all(), &c);
+    let chosen = |page: &str, id: &str| page.contains(&format!(r#"{{"promotion":"{id}","content""#));
+    assert!(chosen(&before, "summer"), "{before}");
+    c.now_ms = T0 + 29_999;
+    assert_eq!(whole_page(&m, &p, &all(), &c), before, "nothing changes before it");
+    c.now_ms = T0 + 30_000;
+    let after = whole_page(&m, &p, &all(), &c);
+    assert!(!chosen(&after, "summer"), "the window closed: {after}");
+    assert_eq!(Visit::new(&m, &p, &all(), &c).stable_until(), T0 + 60_000, "then the next minute");
+
+    // A claim that expires mid-minute.
+    let m = manifest();
+    c.now_ms = T0 + 1_000;
+    c.claims = vec![claim(&format!(r#"{{"trait":"loyaltyTier","value":"gold","exp":{}}}"#, (T0 + 20_500) as f64 / 1000.0))];
+    let v = Visit::new(&m, &p, &all(), &c);
+    assert_eq!(v.stable_until(), T0 + 20_500, "the claim's expiry");
+    assert!(chosen(&whole_page(&m, &p, &all(), &c), "gold-only"));
+    c.now_ms = T0 + 20_500;
+    assert!(!chosen(&whole_page(&m, &p, &all(), &c), "gold-only"), "expired with its claim");
+}
+
+proptest! {
+    /// Whatever the instant, offset, device and consent, the whole page answer at `now` is the
+    /// answer just before `stable_until` (dayparts, weekday rules, epochs, windows, caps).
+    #[test]
+    fn the_whole_page_is_the_same_until_stable_until(
+        at in 0i64..(21 * DAY), offset in -840i32..=840, mobile in any::<bool>(), fan in any::<bool>(), content in any::<bool>(),
+    ) {
+        let m = manifest();
+        let p = if fan { trail_fan(&m) } else { Profile::new(7, T0) };
+        let caps = caps(content, true, true);
+        let mut c = ctx();
+        c.now_ms = T0 + at;
+        c.utc_offset_minutes = offset;
+        c.device = if mobile { Device::Mobile } else { Device::Desktop };
+        let until = Visit::new(&m, &p, &caps, &c).stable_until();
+        prop_assert!(until > c.now_ms && until - c.now_ms <= 60_000);
+        let now = whole_page(&m, &p, &caps, &c);
+        c.now_ms = until - 1;
+        prop_assert_eq!(whole_page(&m, &p, &caps, &c), now);
+    }
+}

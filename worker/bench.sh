@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Load test on loopback: wrk against the pass-through worker and the hearth worker, same
 # origin page (~100 KB of HTML with 10 slots, served by workerd's static origin), then the
-# streaming check (first byte vs origin completion). Needs worker/build.sh first and wrk
+# streaming check (first byte vs origin completion). The hearth worker is measured three ways:
+#   contextual visitors (no consent), the worker's render cache on (src/cache.js): the default;
+#   contextual visitors with HEARTH_RENDER_CACHE=off: every page rewritten as it streams;
+#   a returning visitor with full consent and a digest cookie: decided from the profile, rewritten.
+# Needs worker/build.sh first and wrk
 # (apt-get install -y wrk). Env: DURATION (10s), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -15,9 +19,9 @@ DURATION="${DURATION:-10s}" CONNECTIONS="${CONNECTIONS:-16}" THREADS="${THREADS:
 site="$here/build/bench-site"
 mkdir -p "$site"
 node -e "import('$here/test/page.mjs').then(m => process.stdout.write(m.benchPage()))" > "$site/index.html"
-hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2))
+hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2)) uncached_port=$((PORT_BASE + 3))
 node_modules/.bin/workerd serve worker/config.capnp config -d "site-files=$site" \
-  --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" \
+  --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" --socket-addr "uncached=127.0.0.1:$uncached_port" \
   2> /tmp/hearth-bench-workerd.log &
 wpid=$!
 trap 'kill $wpid 2>/dev/null || true; wait $wpid 2>/dev/null || true' EXIT
@@ -25,10 +29,15 @@ for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$plain_port/" && 
 bytes=$(curl -s "http://127.0.0.1:$origin_port/" | wc -c)
 slots=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | grep -o 'data-hearth-decided=' | wc -l)
 echo "origin page: $bytes bytes; hearth worker decided $slots elements per page"
+consent='hearth_consent=store.content.promotions.measure'
+digest=$(curl -s -o /dev/null -D - -H 'Accept: text/html' -H "Cookie: $consent" "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(hearth=[^;]*\).*/\1/p')
+[ -n "$digest" ] || { echo "no digest cookie from the hearth worker" >&2; exit 1; }
+visitor="Cookie: $consent; $digest"
 
-run() { # name port -> "rps p50_ms p99_ms errors"
-  wrk -t1 -c4 -d2s -H 'Accept: text/html' "http://127.0.0.1:$2/" > /dev/null # warm-up
-  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept: text/html' "http://127.0.0.1:$2/")
+run() { # name port [header] -> "rps p50_ms p99_ms errors requests"
+  local extra=(); [ -n "${3:-}" ] && extra=(-H "$3")
+  wrk -t1 -c4 -d2s -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/" > /dev/null # warm-up
+  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/")
   echo "$out" > "/tmp/hearth-bench-$1.txt"
   node -e '
     const o = require("fs").readFileSync(0, "utf8");
@@ -41,15 +50,25 @@ run() { # name port -> "rps p50_ms p99_ms errors"
     const reqs = +/(\d+) requests in/.exec(o)[1];
     console.log([rps, p50, p99, errors, reqs].join(" "));' <<< "$out"
 }
-read -r p_rps p_p50 p_p99 p_err p_n <<< "$(run plain $plain_port)"
-read -r h_rps h_p50 h_p99 h_err h_n <<< "$(run hearth $hearth_port)"
+{
+  echo "pass-through $(run plain $plain_port)"
+  echo "hearth $(run hearth $hearth_port)"
+  echo "uncached $(run uncached $uncached_port)"
+  echo "profile $(run profile $hearth_port "$visitor")"
+} > /tmp/hearth-bench-rows.txt
+cache_state=$(curl -s -o /dev/null -D - -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p')
 node -e '
-  const [pr, p50, p99, pe, pn, hr, h50, h99, he, hn] = process.argv.slice(1).map(Number);
-  const row = (n, r, a, b, e, c) => console.log(`${n.padEnd(14)} ${r.toFixed(0).padStart(8)} req/s   p50 ${a.toFixed(2).padStart(6)} ms   p99 ${b.toFixed(2).padStart(6)} ms   ${c} requests, ${e} errors`);
-  row("pass-through", pr, p50, p99, pe, pn);
-  row("hearth", hr, h50, h99, he, hn);
-  console.log(`ratio hearth/pass-through: req/s ${(hr / pr).toFixed(3)} (${((1 - hr / pr) * 100).toFixed(1)}% fewer), p50 +${(h50 - p50).toFixed(2)} ms, p99 +${(h99 - p99).toFixed(2)} ms`);
-  if (pe || he) { console.log("ERRORS during the run"); process.exitCode = 1; }' \
-  "$p_rps" "$p_p50" "$p_p99" "$p_err" "$p_n" "$h_rps" "$h_p50" "$h_p99" "$h_err" "$h_n"
+  const rows = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
+  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)" };
+  const [, pr, p50, p99] = rows[0].map(Number);
+  let errors = 0;
+  for (const [name, ...v] of rows) {
+    const [r, a, b, e, n] = v.map(Number);
+    errors += e;
+    const vs = name === "pass-through" ? "" : `   ratio ${(r / pr).toFixed(3)} (${((1 - r / pr) * 100).toFixed(1)}% fewer), p50 +${(a - p50).toFixed(2)} ms, p99 +${(b - p99).toFixed(2)} ms`;
+    console.log(`${names[name].padEnd(44)} ${r.toFixed(0).padStart(6)} req/s   p50 ${a.toFixed(2).padStart(6)} ms   p99 ${b.toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
+  }
+  console.log(`render cache in steady state: X-Hearth-Cache: ${process.argv[1] || "(none)"}`);
+  if (errors) { console.log("ERRORS during the run"); process.exitCode = 1; }' "$cache_state"
 kill $wpid; wait $wpid 2>/dev/null || true; trap - EXIT
 node "$here/test/ttfb.mjs"

@@ -3,6 +3,7 @@
 #     hearth worker     http://127.0.0.1:8787/   (personalized)
 #     pass-through      http://127.0.0.1:8788/   (same origin, no rewriting: the bench baseline)
 #     static origin     http://127.0.0.1:8789/   (the site files as they are)
+#     hearth, uncached  http://127.0.0.1:8790/   (every page rendered: HEARTH_RENDER_CACHE=off, for the bench)
 # The site files default to worker/test/fixtures; serve the demo site with
 #   -d site-files=www/site        (paths are relative to the current directory)
 # `testConfig` (worker/test/run-workerd.mjs) puts an external origin (a Node server, address set
@@ -13,6 +14,7 @@ const config :Workerd.Config = (
   services = [
     (name = "hearth", worker = .hearthWorker),
     (name = "passthrough", worker = .passthroughWorker),
+    (name = "hearth-uncached", worker = .hearthUncachedWorker),
     (name = "site", worker = .siteWorker),
     (name = "site-files", disk = (path = "worker/test/fixtures")),
   ],
@@ -20,6 +22,7 @@ const config :Workerd.Config = (
     (name = "http", address = "127.0.0.1:8787", http = (), service = "hearth"),
     (name = "plain", address = "127.0.0.1:8788", http = (), service = "passthrough"),
     (name = "origin", address = "127.0.0.1:8789", http = (), service = "site"),
+    (name = "uncached", address = "127.0.0.1:8790", http = (), service = "hearth-uncached"),
   ],
 );
 
@@ -42,6 +45,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "src/digest.js", esModule = embed "src/digest.js"),
   (name = "src/rewrite.js", esModule = embed "src/rewrite.js"),
   (name = "src/template.js", esModule = embed "src/template.js"),
+  (name = "src/cache.js", esModule = embed "src/cache.js"),
   (name = "build/hearth/workerd.js", esModule = embed "build/hearth/workerd.js"),
   (name = "build/hearth/hearth.js", esModule = embed "build/hearth/hearth.js"),
   (name = "build/hearth/safe.js", esModule = embed "build/hearth/safe.js"),
@@ -54,6 +58,12 @@ const hearthWorker :Workerd.Worker = (
   modules = .hearthModules,
   compatibilityDate = "2025-01-01",
   bindings = [ (name = "ORIGIN", service = "site") ],
+);
+
+const hearthUncachedWorker :Workerd.Worker = (
+  modules = .hearthModules,
+  compatibilityDate = "2025-01-01",
+  bindings = [ (name = "ORIGIN", service = "site"), (name = "HEARTH_RENDER_CACHE", text = "off") ],
 );
 
 const passthroughWorker :Workerd.Worker = (

@@ -156,6 +156,26 @@ impl<'a> Visit<'a> {
         Visit { m, profile, caps: *caps, ctx, p: Cow::Borrowed(p), contextual: OnceCell::new() }
     }
 
+    /// The first instant after `ctx.now_ms` at which a decision of this visit
+    /// could change with the clock alone (the same manifest, profile,
+    /// capabilities and context otherwise): the next whole minute (calendar
+    /// facts, dayparts, the randomization epoch, daily caps and decay all
+    /// change on minute boundaries, offsets being whole minutes), or earlier
+    /// when a promotion's window opens or closes or a verified claim expires.
+    /// A host may reuse this visit's decisions until then.
+    pub fn stable_until(&self) -> i64 {
+        const MINUTE_MS: i64 = 60_000;
+        let now = self.ctx.now_ms;
+        let mut until = now.div_euclid(MINUTE_MS).saturating_add(1).saturating_mul(MINUTE_MS);
+        let times = self.m.promotions.iter().flat_map(|p| [p.starts_at, p.ends_at]).flatten();
+        for t in times.chain(self.p.claims.iter().map(|c| c.expires_ms)) {
+            if t > now && t < until {
+                until = t;
+            }
+        }
+        until
+    }
+
     /// Chooses the variant of `slot` for this visitor.
     pub fn decide(&self, slot: &str) -> Result<Decision<'a>, DecideError> {
         let m: &'a Manifest = self.m;

@@ -103,6 +103,13 @@ impl WasmPage {
 
 #[wasm_bindgen]
 impl WasmPage {
+    /// Epoch ms until which this page's decisions hold if nothing but the
+    /// clock changes (`Visit::stable_until`).
+    #[wasm_bindgen(js_name = stableUntil)]
+    pub fn stable_until(&self) -> f64 {
+        self.visit().stable_until() as f64
+    }
+
     /// Answers a page request (see `WasmSession.page`) against the prepared view.
     pub fn answer(&self, request: &str) -> Result<String, JsError> {
         let req = Request::from_value(&parse_json("page request", request)?).map_err(|i| error::from_issues("invalid page request", &i))?;

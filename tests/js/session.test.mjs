@@ -171,6 +171,22 @@ test('a prepared page answers like one-shot calls', () => {
   assert.equal(JSON.stringify(page.page({ slots: 'all', recommend: [{ list: 'home' }] })), before);
 });
 
+test('a prepared page says until when its decisions hold', () => {
+  // The sample's spring sale window ends at 2026-12-31T23:59:59Z, mid-minute.
+  const end = Date.UTC(2026, 11, 31, 23, 59, 59);
+  for (const [at, until] of [
+    [T0 + 12_345, T0 + 60_000],
+    [T0 + 59_999, T0 + 60_000],
+    [T0 + 60_000, T0 + 120_000],
+    [end - 30_000, end],
+    [end, end + 1_000],
+  ]) {
+    const s = engine.session({ storage: 'memory', clock: () => at });
+    s.consent(all);
+    assert.equal(s.prepare({ url: 'https://shop.example/' }).stableUntil(), until, new Date(at).toISOString());
+  }
+});
+
 test('decide reuses a prepared page only while nothing it depends on changes', () => {
   // Every step compares `decide` (which keeps the page it last prepared) with
   // the uncached page path, so a stale page shows as a difference.

@@ -103,11 +103,17 @@ export function scriptJson(answer) {
  * Decisions made as the rewriter meets elements, each once per page view, against one
  * `PreparedPage` (js/hearth.js): only what the page contains is decided. `answer()` is
  * what was decided, in the shape of `Session#page`'s answer.
+ *
+ * `calls()` lists the calls that decided something, in order, none of their arguments taken from
+ * an earlier decision (a list's artworks are asked for by list); `replay(calls)` makes them again
+ * and gives the answer's text, so another request's page can be matched to a rendering (cache.js).
  */
 export function lazyAnswer(prepared) {
   const kinds = { slots: new Map(), artworks: new Map(), promotions: new Map(), recommendations: new Map() };
   const met = new Set(); // placements the page has (others may be decided ahead, see `promotion`)
+  const calls = [];
   let failed = false;
+  let depth = 0; // calls made by other calls are not logged
   const once = (kind, key, f) => {
     const m = kinds[kind];
     if (failed) return undefined; // the engine failed once on this page: the rest stays as the origin sent it
@@ -121,11 +127,20 @@ export function lazyAnswer(prepared) {
     }
     return m.get(key);
   };
-  return {
-    slot: (id) => once('slots', id, (m) => m.set(id, prepared.decide(id))),
-    artwork: (item) => once('artworks', item, (m) => m.set(item, prepared.artworks([item])?.[item])),
-    /** Several artworks in one call into the engine (a recommendation list's items). */
-    artworks(items) {
+  const logged = (name, f) => (...args) => {
+    if (depth === 0) calls.push([name, ...args]);
+    depth++;
+    try {
+      return f(...args);
+    } finally {
+      depth--;
+    }
+  };
+  const api = {
+    slot: logged('slot', (id) => once('slots', id, (m) => m.set(id, prepared.decide(id)))),
+    artwork: logged('artwork', (item) => once('artworks', item, (m) => m.set(item, prepared.artworks([item])?.[item]))),
+    /** Several artworks in one call into the engine. */
+    artworks: logged('artworks', (items) => {
       const want = [...new Set(items.filter((i) => !kinds.artworks.has(i)))];
       if (want.length) {
         once('artworks', want[0], (m) => {
@@ -134,14 +149,21 @@ export function lazyAnswer(prepared) {
         });
       }
       return (item) => (failed ? undefined : kinds.artworks.get(item));
-    },
+    }),
+    /** The artworks of a recommended list's items: for each item, each of `refs` (a template's
+     * data-hearth-artwork values; empty: the item itself). */
+    listArtworks: logged('listArtworks', (list, k, refs) => {
+      const recs = kinds.recommendations.get(list);
+      const items = Array.isArray(recs) ? (k > 0 ? recs.slice(0, k) : recs) : [];
+      return api.artworks(items.flatMap((r) => refs.map((v) => v || r.item)));
+    }),
     /** A placement's promotions; `peek`: decided ahead of the page, embedded only once the page has the placement. */
-    promotion(placement, peek = false) {
+    promotion: logged('promotion', (placement, peek = false) => {
       if (!peek) met.add(placement);
       return once('promotions', placement, (m) => m.set(placement, prepared.promotions(placement)));
-    },
+    }),
     /** The list as the browser module asks for it (`k` when the page gives one); the first ask of a list on the page wins. */
-    recommend: (list, k) => once('recommendations', list, (m) => m.set(list, prepared.recommend(list, k))),
+    recommend: logged('recommend', (list, k) => once('recommendations', list, (m) => m.set(list, prepared.recommend(list, k)))),
     /** Decided so far; `null` when the page had nothing to decide. Own keys only (`__proto__` is data). */
     answer() {
       const out = {};
@@ -153,7 +175,16 @@ export function lazyAnswer(prepared) {
       }
       return any ? out : null;
     },
+    /** Whether the engine failed on this page (what was not decided stayed as the origin sent it). */
+    failed: () => failed,
+    calls: () => calls.slice(),
+    /** Makes `calls` on this page and gives the answer's text (`scriptJson`), or `null` when the engine failed. */
+    replay(list) {
+      for (const [name, ...args] of list) api[name](...args);
+      return failed ? null : scriptJson(api.answer());
+    },
   };
+  return api;
 }
 
 /**
@@ -256,9 +287,8 @@ export function rewriter(decided, state, onError) {
     });
   };
   const renderItems = (box, tokens) => {
-    const arts = tokens.filter((t) => t.t === 's').map((t) => t.attrs.find(([n]) => n === 'data-hearth-artwork')).filter(Boolean);
-    const ids = box.items.flatMap((r) => arts.map(([, v]) => v || r.item));
-    const artwork = ids.length ? page.artworks(ids) : undefined;
+    const refs = tokens.flatMap((t) => (t.t === 's' ? t.attrs.filter(([n]) => n === 'data-hearth-artwork').map(([, v]) => v) : []));
+    const artwork = refs.length ? page.listArtworks(box.list, box.k, refs) : undefined;
     return box.items
       .map((r) => renderTemplate(tokens, { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item }, { item: r.item, artwork }))
       .join('');
@@ -367,11 +397,11 @@ export function rewriter(decided, state, onError) {
         rec = null;
         if (leftToBrowser(el.tagName)) return;
         const list = el.getAttribute('data-hearth-recommend');
-        const box = { kind: 'recommend', key: `recommend|${list}`, closers: CLOSERS[el.tagName], sawTemplate: false, items: [] };
+        const k = Number.parseInt(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k') ?? '', 10);
+        const box = { kind: 'recommend', key: `recommend|${list}`, closers: CLOSERS[el.tagName], sawTemplate: false, list, k, items: [] };
         rec = box;
         // No template there last time: the browser shows the default content, and so does the edge.
         if (layouts.get(box.key) === false) return;
-        const k = Number.parseInt(el.getAttribute('data-hearth-k') ?? el.getAttribute('data-k') ?? '', 10);
         const recs = page.recommend(list, k > 0 ? k : undefined);
         if (!Array.isArray(recs)) return;
         box.items = k > 0 ? recs.slice(0, k) : recs;

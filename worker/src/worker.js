@@ -10,7 +10,8 @@
 
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
-import { rewriter, lazyAnswer } from './rewrite.js';
+import { rewriter, lazyAnswer, scriptJson } from './rewrite.js';
+import { Layouts, answerKey, answerMemo, pageKey, renderCache } from './cache.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
@@ -33,12 +34,17 @@ function logFailure(log, event, e, extra = {}) {
  * @param {(line: string) => void} [deps.log]
  * @param {() => number} [deps.now]
  * @param {Partial<typeof DEFAULTS>} [deps.limits]
+ * @param {false|object} [deps.cache]  limits of the rendered-page cache (cache.js), or `false` to render every page
  */
-export function createWorker({ Hearth, manifest, log = (l) => console.error(l), now = Date.now, limits = {} }) {
+export function createWorker({ Hearth, manifest, log = (l) => console.error(l), now = Date.now, limits = {}, cache: cacheLimits = {} }) {
   let engine;
   let loadFailed = false;
   // Which templates each recommendation container and promotion placement had (see rewrite.js).
-  const layouts = new Map();
+  const layouts = new Layouts();
+  // Pages rendered for contextual visitors, served again to the next one with the same decisions.
+  const cache = cacheLimits === false ? null : renderCache(cacheLimits);
+  // What requests decided from their headers alone decided, on which page, until when.
+  const memo = cache && answerMemo(cacheLimits);
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
   function getEngine() {
@@ -63,21 +69,19 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * Prepares the page view (consent, digest, context) and the cookie to write; the elements are
    * decided later, as the rewriter meets them. `null` when the engine fails (the page then passes through).
    */
-  function decide(request, t) {
+  function decide(request, t, input = inputs(request, t)) {
     const eng = getEngine();
     if (!eng) return null;
     try {
-      const cookies = parseCookies(request.headers.get('Cookie'));
-      const signals = readConsent(request.headers, cookies);
+      const { signals, incoming } = input;
       const session = eng.session({ storage: 'memory', clock: () => t });
       const outcome = session.consent(signals);
       const store = outcome.allowed.includes('store');
-      const incoming = cookies.has(DIGEST_COOKIE) ? cookies.get(DIGEST_COOKIE) : null;
       // Adopts the visitor's id (hence a stable decision seed), sticky
       // assignments and coarse interests; a tampered cookie is ignored.
       if (store && incoming) session.loadDigest(incoming);
       // A snapshot of profile, consent and context: what the elements are decided against.
-      const prepared = session.prepare(requestContext(request, t));
+      const prepared = session.prepare(input.context);
       let setCookie = null;
       if (store) {
         const cookie = session.digestCookie();
@@ -86,20 +90,35 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         // Storage is not (or no longer) allowed: the digest must go.
         setCookie = deleteDigestCookie();
       }
-      return { page: lazyAnswer(prepared), layouts, allowed: outcome.allowed, mode: outcome.allowed.includes('useContent') ? 'profile' : 'contextual', setCookie };
+      const mode = outcome.allowed.includes('useContent') ? 'profile' : 'contextual';
+      // Decided from the request alone (no profile, no stored id): the same request gets the same
+      // decisions until `stableUntil`, so they are remembered by it (cache.js `answerMemo`).
+      const fromRequest = mode === 'contextual' && !store;
+      return { page: lazyAnswer(prepared), layouts, allowed: outcome.allowed, mode, setCookie, memo: fromRequest ? { key: answerKey(input), until: prepared.stableUntil() } : null };
     } catch (e) {
       logFailure(log, 'engine-failed', e);
       return null;
     }
   }
 
+  /** What a request's decisions are made from, read from its headers (no engine call). */
+  function inputs(request, t) {
+    const cookies = parseCookies(request.headers.get('Cookie'));
+    const incoming = cookies.has(DIGEST_COOKIE) ? cookies.get(DIGEST_COOKIE) : null;
+    return { signals: readConsent(request.headers, cookies), incoming, context: requestContext(request, t) };
+  }
+
   async function fetchOrigin(request, env) {
     const url = new URL(request.url);
-    const headers = new Headers(request.headers);
     // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
-    const cookie = forwardedCookieHeader(headers.get('Cookie'));
-    if (cookie) headers.set('Cookie', cookie);
-    else headers.delete('Cookie');
+    const sent = request.headers.get('Cookie');
+    const cookie = forwardedCookieHeader(sent);
+    let headers = request.headers;
+    if (cookie !== sent) {
+      headers = new Headers(headers);
+      if (cookie) headers.set('Cookie', cookie);
+      else headers.delete('Cookie');
+    }
     const init = { method: request.method, headers, body: request.body, redirect: 'manual' };
     if (env?.ORIGIN && typeof env.ORIGIN.fetch === 'function') return env.ORIGIN.fetch(new Request(url, init));
     const base = typeof env?.ORIGIN === 'string' ? env.ORIGIN : env?.ORIGIN_URL;
@@ -115,8 +134,13 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const t = now();
     const pending = fetchOrigin(request, env);
     const personalizable = request.method === 'GET';
-    // Prepare while the origin is in flight when this looks like a page load.
-    const early = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? decide(request, t) : undefined;
+    const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t) : null;
+    // A request decided before from the same inputs needs no engine; other page loads are
+    // prepared while the origin is in flight.
+    // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison).
+    const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
+    const remembered = input && caching ? memo.known(answerKey(input), t) : false;
+    const early = input && !remembered ? decide(request, t, input) : undefined;
 
     const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');
     let timer;
@@ -127,12 +151,50 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     }
     if (!personalizable || !isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'))) return res;
 
-    const decided = early === undefined ? decide(request, t) : early;
+    const respond = (body, { mode, setCookie }, how) => {
+      const headers = new Headers(res.headers);
+      headers.set('Cache-Control', 'private');
+      for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
+      if (setCookie) headers.append('Set-Cookie', setCookie);
+      headers.set('X-Hearth', mode);
+      if (how) headers.set('X-Hearth-Cache', how);
+      return new Response(body, { status: res.status, statusText: res.statusText, headers });
+    };
+    const served = (body, how, answer) => {
+      res.body.cancel().catch(() => {});
+      return respond(body, answer, how);
+    };
+
+    const page = remembered ? pageKey(request, res, 'contextual', layouts.generation) : null;
+    if (page !== null) {
+      const known = memo.get(answerKey(input), page, t);
+      const body = known && cache.get(page, known.text);
+      if (body) return served(body, 'hit', known);
+    }
+
+    const decided = early !== undefined ? early : decide(request, t, input ?? undefined);
     if (!decided) return res; // engine failure: logged; the page goes out as it came
+
+    const key = caching ? pageKey(request, res, decided.mode, layouts.generation) : null;
+    /** Remembers `text` as what this request's inputs decide on this page (until `stableUntil`). */
+    const remember = (text) => decided.memo && memo.put(decided.memo.key, key, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
+    if (key !== null) {
+      let found = null;
+      try {
+        found = cache.lookup(key, decided.page);
+      } catch (e) {
+        logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
+      }
+      if (found) {
+        remember(found.text);
+        return served(found.body, 'hit', decided);
+      }
+    }
 
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     const state = { off: false };
-    let input = res;
+    let errors = 0;
+    let body = res;
     if (!res.headers.has('Content-Length') && res.body) {
       // Unknown length: count bytes and stop rewriting past the limit.
       let seen = 0;
@@ -143,15 +205,29 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
           c.enqueue(chunk);
         },
       });
-      input = new Response(res.body.pipeThrough(counter), res);
+      body = new Response(res.body.pipeThrough(counter), res);
     }
-    const out = rewriter(decided, state, (e) => logFailure(log, 'rewrite-failed', e)).transform(input);
-    const headers = new Headers(out.headers);
-    headers.set('Cache-Control', 'private');
-    for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
-    if (decided.setCookie) headers.append('Set-Cookie', decided.setCookie);
-    headers.set('X-Hearth', decided.mode);
-    return new Response(out.body, { status: res.status, statusText: res.statusText, headers });
+    const onError = (e) => {
+      errors++;
+      logFailure(log, 'rewrite-failed', e);
+    };
+    const out = rewriter(decided, state, onError).transform(body);
+    if (key === null) return respond(out.body, decided, caching ? 'bypass' : undefined);
+
+    // Kept for the next visitor only when the whole page went through cleanly, with the layout it started with.
+    const [mine, kept] = out.body.tee();
+    const generation = layouts.generation;
+    const keep = new Response(kept).arrayBuffer().then(
+      (buf) => {
+        if (errors || state.off || decided.page.failed() || layouts.generation !== generation) return;
+        const text = scriptJson(decided.page.answer());
+        cache.store(key, decided.page.calls(), text, new Uint8Array(buf));
+        remember(text);
+      },
+      () => {}, // the client went away or the origin failed: nothing to keep
+    );
+    ctx?.waitUntil?.(keep);
+    return respond(mine, decided, 'miss');
   }
 
   /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */

@@ -14,6 +14,7 @@ const unitWorker :Workerd.Worker = (
     (name = "src/digest.js", esModule = embed "../src/digest.js"),
     (name = "src/rewrite.js", esModule = embed "../src/rewrite.js"),
     (name = "src/template.js", esModule = embed "../src/template.js"),
+    (name = "src/cache.js", esModule = embed "../src/cache.js"),
     (name = "build/hearth/workerd.js", esModule = embed "../build/hearth/workerd.js"),
     (name = "build/hearth/hearth.js", esModule = embed "../build/hearth/hearth.js"),
     (name = "build/hearth/safe.js", esModule = embed "../build/hearth/safe.js"),

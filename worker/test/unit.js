@@ -471,3 +471,119 @@ export const slotDefaultsGiveWayToTheChosenTemplate = {
     assert(b.includes('<div id="after">after</div>') && b.includes('<span hidden="" data-hearth-default="hidden">Default</span>'), `a closer ends the slot: ${b}`);
   },
 };
+
+// ---- The rendered-page cache and the answer memo (src/cache.js) ----
+
+/** An origin a shared cache could keep: a validator and a length. */
+const cacheable = (body = PAGE, headers = {}) =>
+  html(body, { 'Content-Length': String(new TextEncoder().encode(body).length), 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT', ...headers });
+/** Fetches through `worker` and waits for what it keeps (ctx.waitUntil); `{res, body, how}`. */
+async function visit(worker, request, make = () => cacheable()) {
+  const waits = [];
+  const res = await worker.fetch(request, origin(make), { waitUntil: (p) => waits.push(p) });
+  const body = await res.text();
+  await Promise.all(waits);
+  return { res, body, how: res.headers.get('X-Hearth-Cache') };
+}
+/** A `Hearth` whose sessions are counted: how many requests reached the engine. */
+function counting() {
+  const n = { sessions: 0 };
+  const Hearth = { load: (m) => { const e = hearth.Hearth.load(m); return { session: (o) => (n.sessions++, e.session(o)) }; } };
+  return { Hearth, n };
+}
+const MOBILE = { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile' };
+const DESKTOP = { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/130' };
+
+export const renderCacheServesTheBytesARenderWouldWrite = {
+  async test() {
+    const t = Date.UTC(2026, 11, 5, 0, 30, 5); // a Saturday in UTC, still Friday an hour west
+    const { Hearth, n } = counting();
+    const cached = createWorker({ Hearth, manifest, now: () => t });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
+    const hows = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await visit(cached, get('/c/trail', DESKTOP));
+      const b = await visit(plain, get('/c/trail', DESKTOP));
+      hows.push(a.how);
+      eq(a.body, b.body, `request ${i} (${a.how}): the same bytes as rendering`);
+      eq(b.how, null, 'cache off: no cache header');
+      eq(a.res.headers.get('Cache-Control'), 'private', 'still private');
+    }
+    // The first pages teach the worker the layout (a new layout is a new key); then it hits.
+    eq(hows.at(-1), 'hit', `served from the cache at last: ${hows}`);
+    const sessions = n.sessions;
+    const again = await visit(cached, get('/c/trail', DESKTOP));
+    eq(again.how, 'hit', 'hit');
+    eq(n.sessions, sessions, 'the same request within the minute does not reach the engine');
+    assert(again.body.includes('Weekend deals on now'), 'the weekend banner');
+    // Another context decides again, and gets what rendering gives it: here, other decisions.
+    const west = { ...MOBILE, 'X-Hearth-UTC-Offset': '-60' };
+    for (let i = 0; i < 2; i++) {
+      const a = await visit(cached, get('/c/trail', west));
+      const b = await visit(plain, get('/c/trail', west));
+      eq(a.body, b.body, `request ${i} from the west (${a.how}): the same bytes as rendering`);
+      assert(a.body.includes('Free returns for 60 days') && !a.body.includes('Weekend deals'), 'still Friday there');
+    }
+    eq(n.sessions, sessions + 1, 'a new context reaches the engine once, then its answer is remembered');
+  },
+};
+
+export const renderCacheFollowsTheOriginAndTheClock = {
+  async test() {
+    let t = Date.UTC(2026, 11, 1, 10, 0, 5);
+    const { Hearth, n } = counting();
+    const cached = createWorker({ Hearth, manifest, now: () => t });
+    for (let i = 0; i < 3; i++) await visit(cached, get('/'));
+    eq((await visit(cached, get('/'))).how, 'hit', 'warm');
+    // A new origin page (new validator) is rendered, not served from what the old one gave.
+    const changed = PAGE.replace('<footer id="end">end</footer>', '<footer id="end">new footer</footer>');
+    const fresh = await visit(cached, get('/'), () => cacheable(changed, { 'Last-Modified': 'Tue, 01 Dec 2026 11:00:00 GMT' }));
+    eq(fresh.how, 'miss', 'a changed page is rendered');
+    assert(fresh.body.includes('new footer'), 'with its new content');
+    // Past the minute the engine is asked again (the decisions may change with the clock).
+    const sessions = n.sessions;
+    t += 60_000;
+    const later = await visit(cached, get('/'));
+    assert(later.how === 'hit' || later.how === 'miss', later.how);
+    eq(n.sessions, sessions + 1, 'decided again after stableUntil');
+  },
+};
+
+export const renderCacheOnlyForPagesASharedCacheCouldKeep = {
+  async test() {
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest });
+    const cases = {
+      private: { 'Cache-Control': 'private, max-age=60' },
+      'no-store': { 'Cache-Control': 'no-store' },
+      'no-cache': { 'Cache-Control': 'no-cache' },
+      'Set-Cookie': { 'Set-Cookie': 'session=1' },
+      'Vary: Cookie': { Vary: 'Accept-Encoding, Cookie' },
+    };
+    for (const [name, headers] of Object.entries(cases)) {
+      for (let i = 0; i < 3; i++) eq((await visit(cached, get('/'), () => cacheable(PAGE, headers))).how, 'bypass', `${name} (${i})`);
+    }
+    for (let i = 0; i < 3; i++) eq((await visit(cached, get('/'), () => html())).how, 'bypass', 'no Content-Length');
+    const noValidator = () => new Response(PAGE, { headers: { 'Content-Type': 'text/html', 'Content-Length': String(new TextEncoder().encode(PAGE).length) } });
+    for (let i = 0; i < 3; i++) eq((await visit(cached, get('/'), noValidator)).how, 'bypass', 'no validator');
+    // Visitors decided from their profile are always rendered for themselves.
+    const cookie = { Cookie: 'hearth_consent=store.content.promotions.measure' };
+    for (let i = 0; i < 3; i++) eq((await visit(cached, get('/', cookie))).how, 'bypass', 'profile visitors');
+  },
+};
+
+export const renderCacheKeepsPerRequestHeaders = {
+  async test() {
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest });
+    const cookie = { Cookie: 'hearth_consent=withdrawn; hearth=abc' };
+    const hows = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await visit(cached, get('/', cookie));
+      hows.push(r.how);
+      eq(r.res.headers.get('Set-Cookie'), 'hearth=; Max-Age=0; Path=/; Secure; SameSite=Lax', `the digest is deleted (${r.how})`);
+      eq(r.res.headers.get('X-Hearth'), 'contextual', 'contextual');
+    }
+    eq(hows.at(-1), 'hit', `hit: ${hows}`);
+    const none = await visit(cached, get('/'));
+    eq(none.res.headers.get('Set-Cookie'), null, `no cookie for a visitor without one (${none.how})`);
+  },
+};

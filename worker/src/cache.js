@@ -1,0 +1,173 @@
+// Rendered pages for visitors decided contextually, kept per worker isolate.
+//
+// Rewriting a page costs a JS call per element the rewriter matches (about 30-75 us each in
+// workerd, see BENCHMARKS.md), a few milliseconds per page. Without content consent every
+// visitor with the same path, time, device class and country gets the same decisions, so the
+// same page: the worker renders it once and serves the same bytes to the next visitor whose
+// decisions are the same.
+//
+// What a rendered page depends on, and so what it is keyed by:
+// - the origin page: its URL and validators (ETag, Last-Modified), length, type and encoding.
+//   Only pages a shared cache could store are kept: a validator and a Content-Length, and no
+//   `private`, `no-store`, `no-cache`, Set-Cookie or Vary (other than Accept-Encoding);
+// - what the worker learned about the page's layout (`Layouts#generation`);
+// - the decisions: the page's answer as embedded in it (`lazyAnswer`'s `answer()`). The
+//   decisions a page needs are replayed from the calls its first render made (`replay`): the
+//   calls depend only on the page, the layout and earlier decisions, so equal answers mean the
+//   rewriter would make the same calls with the same results, hence write the same bytes.
+// Visitors decided from their profile (content consent) are never served from here, and what
+// is kept is the page as anyone in the same context would get it, never a cookie or header.
+
+/** What the rewriter learned about containers' templates (rewrite.js), with a counter that moves on every change. */
+export class Layouts extends Map {
+  generation = 0;
+  set(key, value) {
+    if (!sameLayout(this.get(key), value)) this.generation++;
+    return super.set(key, value);
+  }
+  delete(key) {
+    if (this.has(key)) this.generation++;
+    return super.delete(key);
+  }
+  clear() {
+    if (this.size) this.generation++;
+    super.clear();
+  }
+}
+
+function sameLayout(a, b) {
+  if (a instanceof Set && b instanceof Set) return a.size === b.size && [...a].every((v) => b.has(v));
+  return a === b;
+}
+
+const DEFAULT_LIMITS = {
+  /** Origin pages (URL and validators) remembered. */
+  pages: 64,
+  /** Rendered variants of one origin page (distinct decisions). */
+  variants: 16,
+  /** Bytes of rendered pages kept in all. */
+  bytes: 16 * 1024 * 1024,
+};
+
+/**
+ * The key of an origin response's renderings, or `null` when it must be rendered for every
+ * request: decided from a profile, or an origin page a shared cache could not keep.
+ */
+export function pageKey(request, res, mode, generation) {
+  if (mode !== 'contextual') return null;
+  const h = res.headers;
+  const length = h.get('Content-Length');
+  const etag = h.get('ETag');
+  const modified = h.get('Last-Modified');
+  if (length === null || (etag === null && modified === null)) return null;
+  if (/(^|[\s,])(private|no-store|no-cache)\b/i.test(h.get('Cache-Control') ?? '')) return null;
+  if (h.has('Set-Cookie')) return null;
+  const vary = (h.get('Vary') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+  if (vary.some((v) => v !== 'accept-encoding')) return null;
+  return [request.url, etag, modified, length, h.get('Content-Type'), h.get('Content-Encoding'), mode, generation].join('\n');
+}
+
+/** An isolate's rendered pages: `lookup` before rendering, `store` after a render that went through cleanly. */
+export function renderCache(limits = {}) {
+  const max = { ...DEFAULT_LIMITS, ...limits };
+  const pages = new Map(); // key -> { calls, variants: Map(answer text -> bytes) }, oldest first
+  let bytes = 0;
+
+  const drop = (key) => {
+    const p = pages.get(key);
+    if (!p) return;
+    for (const b of p.variants.values()) bytes -= b.byteLength;
+    pages.delete(key);
+  };
+
+  const get = (key, text) => {
+    const p = pages.get(key);
+    const body = p?.variants.get(text);
+    if (!body) return null;
+    pages.delete(key); // most recently used last
+    pages.set(key, p);
+    return body;
+  };
+
+  return {
+    /**
+     * The bytes rendered for `key` with the same decisions `page` gives, or `null`. Makes the
+     * page's decisions on `page` (as its first render did), so a miss renders with them as they are.
+     */
+    lookup(key, page) {
+      const p = pages.get(key);
+      if (!p) return null;
+      const text = page.replay(p.calls);
+      const body = text === null ? undefined : get(key, text);
+      return body ? { body, text } : null;
+    },
+    /** The bytes rendered for `key` with the decisions whose answer is `text`, or `null`. */
+    get: (key, text) => get(key, text),
+    /** Keeps a clean render of `key`: the calls it made, its answer's text and its bytes. */
+    store(key, calls, text, body) {
+      if (body.byteLength > max.bytes) return;
+      let p = pages.get(key);
+      if (!p) {
+        p = { calls, variants: new Map() };
+        pages.set(key, p);
+        while (pages.size > max.pages) drop(pages.keys().next().value);
+      }
+      if (p.variants.has(text)) return;
+      p.variants.set(text, body);
+      bytes += body.byteLength;
+      if (p.variants.size > max.variants) {
+        const [oldest, b] = p.variants.entries().next().value;
+        p.variants.delete(oldest);
+        bytes -= b.byteLength;
+      }
+      while (bytes > max.bytes && pages.size) drop(pages.keys().next().value);
+    },
+    /** Pages and bytes held (for tests and logs). */
+    stats: () => ({ pages: pages.size, variants: [...pages.values()].reduce((n, p) => n + p.variants.size, 0), bytes }),
+  };
+}
+
+/**
+ * What a request's decisions are made from when no profile and no stored id take part (no
+ * content and no storage consent): its consent signals, whether it carried a digest cookie (which
+ * is then deleted) and its page context. The engine is a function of these and the clock.
+ */
+export function answerKey({ signals, incoming, context }) {
+  return JSON.stringify([signals, incoming !== null, context]);
+}
+
+/**
+ * Answers of requests decided from their headers alone (`answerKey`), on each page (`pageKey`),
+ * each valid until its `PreparedPage#stableUntil`: the engine's decisions for the same inputs do
+ * not change before then. Lets the worker serve a rendered page without calling the engine.
+ */
+export function answerMemo(limits = {}) {
+  const max = limits.answers ?? 1024;
+  const entries = new Map(); // answer key -> { until, mode, setCookie, pages: Map(page key -> answer text) }
+  return {
+    /** Whether `key` has answers valid at `t`. */
+    known(key, t) {
+      const e = entries.get(key);
+      return e !== undefined && t < e.until;
+    },
+    /** `{text, mode, setCookie}` for `key` on `page` at `t`, or `null`. */
+    get(key, page, t) {
+      const e = entries.get(key);
+      const text = e && t < e.until ? e.pages.get(page) : undefined;
+      return text === undefined ? null : { text, mode: e.mode, setCookie: e.setCookie };
+    },
+    /** Remembers what `key` decided on `page` (`until`: the prepared page's `stableUntil`). */
+    put(key, page, { until, text, mode, setCookie }) {
+      let e = entries.get(key);
+      if (!e || e.until !== until) {
+        e = { until, mode, setCookie, pages: new Map() };
+        entries.delete(key);
+        entries.set(key, e);
+        while (entries.size > max) entries.delete(entries.keys().next().value);
+      }
+      if (e.pages.size >= 64 && !e.pages.has(page)) e.pages.clear();
+      e.pages.set(page, text);
+    },
+    size: () => entries.size,
+  };
+}
