@@ -50,11 +50,11 @@ const DEFAULT_LIMITS = {
 };
 
 /**
- * The key of an origin response's renderings, or `null` when it must be rendered for every
- * request: decided from a profile, or an origin page a shared cache could not keep.
+ * What identifies an origin page's bytes: its URL and validators, length, type and encoding; or
+ * `null` for a page a shared cache could not keep (no validator or length; `private`,
+ * `no-store`, `no-cache`; Set-Cookie; Vary on anything but Accept-Encoding).
  */
-export function pageKey(request, res, mode, generation) {
-  if (mode !== 'contextual') return null;
+export function originKey(request, res) {
   const h = res.headers;
   const length = h.get('Content-Length');
   const etag = h.get('ETag');
@@ -64,7 +64,40 @@ export function pageKey(request, res, mode, generation) {
   if (h.has('Set-Cookie')) return null;
   const vary = (h.get('Vary') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
   if (vary.some((v) => v !== 'accept-encoding')) return null;
-  return [request.url, etag, modified, length, h.get('Content-Type'), h.get('Content-Encoding'), mode, generation].join('\n');
+  return [request.url, etag, modified, length, h.get('Content-Type'), h.get('Content-Encoding')].join('\n');
+}
+
+/**
+ * The key of an origin page's renderings (`originKey`) with the layout they were rendered with,
+ * or `null` when the page must be rendered for every request: decided from a profile, or a page
+ * a shared cache could not keep.
+ */
+export function pageKey(origin, mode, generation) {
+  return origin === null || mode !== 'contextual' ? null : `${origin}\n${mode}\n${generation}`;
+}
+
+/**
+ * Template contents read from each origin page (`originKey`), for every visitor: a page read once
+ * renders its lists' and promotions' templates from them (rewrite.js), sparing the handler calls
+ * that collect a template (about 30 for the demo's card). Same bytes, same templates: a changed
+ * page has a new key and is read again.
+ */
+export function templateStore(limits = {}) {
+  const max = limits.pages ?? 64;
+  const pages = new Map(); // origin key -> Map(template key -> tokens)
+  return {
+    get: (origin) => pages.get(origin) ?? null,
+    /** Adds what a complete, clean render of `origin` read (`collected`). */
+    add(origin, collected) {
+      let known = pages.get(origin);
+      if (!known) {
+        known = new Map();
+        pages.set(origin, known);
+        while (pages.size > max) pages.delete(pages.keys().next().value);
+      }
+      for (const [k, tokens] of collected) known.set(k, tokens);
+    },
+  };
 }
 
 /** An isolate's rendered pages: `lookup` before rendering, `store` after a render that went through cleanly. */
@@ -156,8 +189,16 @@ export function answerMemo(limits = {}) {
       const text = e && t < e.until ? e.pages.get(page) : undefined;
       return text === undefined ? null : { text, mode: e.mode, setCookie: e.setCookie };
     },
-    /** Remembers what `key` decided on `page` (`until`: the prepared page's `stableUntil`). */
-    put(key, page, { until, text, mode, setCookie }) {
+    /**
+     * Remembers what `key` decided on `page` at `t` (`until`: the prepared page's `stableUntil`).
+     * Entries past their time go first: a request's key (its context and consent signals) is
+     * held in memory for about a minute at most, never logged or stored.
+     */
+    put(key, page, t, { until, text, mode, setCookie }) {
+      for (const [k, old] of entries) {
+        if (old.until > t) break; // oldest first: entries are made in time order
+        entries.delete(k);
+      }
       let e = entries.get(key);
       if (!e || e.until !== until) {
         e = { until, mode, setCookie, pages: new Map() };

@@ -210,12 +210,17 @@ export function lazyAnswer(prepared) {
 export function rewriter(decided, state, onError) {
   const { page } = decided;
   const layouts = decided.layouts ?? new Map();
+  // Template contents read from this very origin page before (`decided.templates`, keyed by
+  // container, and variant for promotions: see cache.js `templateStore`): a known template is
+  // rendered from them, which spares the calls collecting it. `collected`: what this page read.
+  const known = decided.templates ?? null;
+  const collected = (decided.collected = new Map());
   let cur = null; // the innermost open slot's decision (null when it has none)
   const outer = [];
   let voidNested = false;
   let rec = null; // the recommendation container last entered
   let promo = null; // the promotion placement last entered
-  let cap = null; // the template being collected: {tokens}
+  let cap = null; // the template streaming by: {tokens} (null when known already)
   const slotTemplated = new Set(); // slot decisions whose variant has a template (the defaults give way to it)
   const slotClosers = new Map(); // slot decision -> child tags that end it (a <p> slot, say)
   const slotSeen = new Map(); // slot id -> the variants it has templates for, on this page
@@ -249,9 +254,12 @@ export function rewriter(decided, state, onError) {
       break;
     }
     const v = Array.isArray(p?.chosen) ? p.chosen[0]?.promotion : undefined;
-    if (typeof v === 'string' && ID.test(v) && variants.has(v)) promoTemplates.push(`[data-hearth-promotion="${placement}"] > template[data-hearth-variant="${v}"]`);
+    if (typeof v === 'string' && ID.test(v) && variants.has(v) && !known?.has(`promotion|${placement}|${v}`)) {
+      promoTemplates.push(`[data-hearth-promotion="${placement}"] > template[data-hearth-variant="${v}"]`);
+    }
   }
-  const TEMPLATES = [REC_TPL, ...promoTemplates];
+  // A page read before has every list's template known (a first read collects them all).
+  const TEMPLATES = [...(known ? [] : [REC_TPL]), ...promoTemplates];
   const IN_PROMO = (sel) => `[data-hearth-promotion] > ${sel}, [data-hearth-promotion] > :not(template) ${sel}`;
   const END = { t: 'e' };
 
@@ -270,16 +278,21 @@ export function rewriter(decided, state, onError) {
       el.setAttribute('data-hearth-default', 'hidden');
     }
   };
-  /** Collects `el`'s (a template's) content; `render(tokens)` goes after its end tag. */
-  const collect = (el, render) => {
-    const c = { tokens: [] };
+  /**
+   * `render(tokens)` after `el`'s (a template's) end tag, with its content as tokens: known from an
+   * earlier read of this page (`key` in `known`), or else collected as it streams by.
+   */
+  const withTemplate = (el, key, render) => {
+    const have = known?.get(key);
+    const c = { tokens: have ? null : [] }; // `cap` also while a known template streams by (its artworks are its items')
     cap = c;
     el.onEndTag((end) => {
       if (cap === c) cap = null;
       // Closed by another end tag: the browser keeps the rest of the page inert in the template anyway.
       if (state.off || end.name !== 'template') return;
+      if (!have) collected.set(key, c.tokens);
       try {
-        const html = render(c.tokens);
+        const html = render(have ?? c.tokens);
         if (html) end.after(html, { html: true });
       } catch (e) {
         onError(e);
@@ -312,7 +325,7 @@ export function rewriter(decided, state, onError) {
     return plan.text === null || VOID.has(el.tagName) ? null : plan.text;
   };
 
-  return new HTMLRewriter()
+  const rw = new HTMLRewriter()
     .on(
       // Registered first, so `cur` is still the parent slot when the child is a slot itself.
       '[data-hearth-slot] > :not(template)',
@@ -418,7 +431,8 @@ export function rewriter(decided, state, onError) {
           if (box.items.length) hideDefault(el);
         } else if (!box.sawTemplate && !el.hasAttribute('data-hearth-variant')) {
           box.sawTemplate = true; // the first one, as in the browser
-          if (box.items.length) collect(el, (tokens) => renderItems(box, tokens));
+          // Read even with nothing to render on a page read for the first time, so it is known.
+          if (box.items.length || !known) withTemplate(el, box.key, (tokens) => (box.items.length ? renderItems(box, tokens) : ''));
         }
       }),
     )
@@ -457,37 +471,40 @@ export function rewriter(decided, state, onError) {
         const v = el.getAttribute('data-hearth-variant');
         if (v === null || box.variants.has(v)) return;
         box.variants.add(v); // the first one of each variant, as in the browser
-        if (box.templated && v === box.chosen.promotion) collect(el, (tokens) => renderTemplate(tokens, box.values));
+        if (box.templated && v === box.chosen.promotion) withTemplate(el, `${box.key}|${v}`, (tokens) => renderTemplate(tokens, box.values));
       }),
     )
-    .on(`${IN_PROMO('[data-hearth-field]')}, ${IN_PROMO('[data-hearth-attr]')}`, textFiller(promoField, state, onError))
-    .on(TEMPLATES.map((t) => `${t} *`).join(', '), {
+    .on(`${IN_PROMO('[data-hearth-field]')}, ${IN_PROMO('[data-hearth-attr]')}`, textFiller(promoField, state, onError));
+  if (TEMPLATES.length) {
+    rw.on(TEMPLATES.map((t) => `${t} *`).join(', '), {
       element(el) {
         const c = cap;
-        if (!c || state.off) return;
+        if (!c?.tokens || state.off) return;
         c.tokens.push({ t: 's', tag: el.tagName, attrs: [...el.attributes] });
         if (!VOID.has(el.tagName)) el.onEndTag(() => c.tokens.push(END));
       },
     })
     .on(TEMPLATES.join(', '), {
       text(t) {
-        if (cap && !state.off && t.text) cap.tokens.push({ t: 'x', text: t.text });
-      },
-    })
-    .onDocument({
-      // What was decided, for the browser module and for debugging, after the document: the
-      // answer is only complete once every element has been met.
-      end(end) {
-        if (state.off) return;
-        learn(rec);
-        learn(promo);
-        for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
-        try {
-          const answer = page.answer();
-          if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });
-        } catch (e) {
-          onError(e);
-        }
+        if (cap?.tokens && !state.off && t.text) cap.tokens.push({ t: 'x', text: t.text });
       },
     });
+  }
+  return rw.onDocument({
+    // What was decided, for the browser module and for debugging, after the document: the
+    // answer is only complete once every element has been met.
+    end(end) {
+      if (state.off) return;
+      learn(rec);
+      learn(promo);
+      for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
+      decided.complete?.();
+      try {
+        const answer = page.answer();
+        if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });
+      } catch (e) {
+        onError(e);
+      }
+    },
+  });
 }

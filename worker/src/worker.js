@@ -11,7 +11,7 @@
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
 import { rewriter, lazyAnswer, scriptJson } from './rewrite.js';
-import { Layouts, answerKey, answerMemo, pageKey, renderCache } from './cache.js';
+import { Layouts, answerKey, answerMemo, originKey, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
@@ -45,6 +45,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   const cache = cacheLimits === false ? null : renderCache(cacheLimits);
   // What requests decided from their headers alone decided, on which page, until when.
   const memo = cache && answerMemo(cacheLimits);
+  // The templates each origin page has, read once (profile visitors' pages are rendered from them too).
+  const templates = cache && templateStore(cacheLimits);
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
   function getEngine() {
@@ -137,9 +139,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t) : null;
     // A request decided before from the same inputs needs no engine; other page loads are
     // prepared while the origin is in flight.
-    // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison).
+    // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison; templates are still read once).
     const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
-    const remembered = input && caching ? memo.known(answerKey(input), t) : false;
+    const asked = input && caching ? answerKey(input) : null;
+    const remembered = asked !== null && memo.known(asked, t);
     const early = input && !remembered ? decide(request, t, input) : undefined;
 
     const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');
@@ -151,33 +154,18 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     }
     if (!personalizable || !isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'))) return res;
 
-    const respond = (body, { mode, setCookie }, how) => {
-      const headers = new Headers(res.headers);
-      headers.set('Cache-Control', 'private');
-      for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
-      if (setCookie) headers.append('Set-Cookie', setCookie);
-      headers.set('X-Hearth', mode);
-      if (how) headers.set('X-Hearth-Cache', how);
-      return new Response(body, { status: res.status, statusText: res.statusText, headers });
-    };
-    const served = (body, how, answer) => {
-      res.body.cancel().catch(() => {});
-      return respond(body, answer, how);
-    };
-
-    const page = remembered ? pageKey(request, res, 'contextual', layouts.generation) : null;
-    if (page !== null) {
-      const known = memo.get(answerKey(input), page, t);
-      const body = known && cache.get(page, known.text);
-      if (body) return served(body, 'hit', known);
+    const origin = cache !== null ? originKey(request, res) : null;
+    if (remembered) {
+      const hit = fromMemo(asked, pageKey(origin, 'contextual', layouts.generation), t);
+      if (hit) return served(res, hit.body, hit);
     }
 
     const decided = early !== undefined ? early : decide(request, t, input ?? undefined);
     if (!decided) return res; // engine failure: logged; the page goes out as it came
 
-    const key = caching ? pageKey(request, res, decided.mode, layouts.generation) : null;
+    const key = caching ? pageKey(origin, decided.mode, layouts.generation) : null;
     /** Remembers `text` as what this request's inputs decide on this page (until `stableUntil`). */
-    const remember = (text) => decided.memo && memo.put(decided.memo.key, key, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
+    const remember = (text) => decided.memo && memo.put(decided.memo.key, key, t, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
     if (key !== null) {
       let found = null;
       try {
@@ -187,10 +175,42 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       }
       if (found) {
         remember(found.text);
-        return served(found.body, 'hit', decided);
+        return served(res, found.body, decided);
       }
     }
+    return render(res, decided, { origin, key, remember, caching, env, ctx });
+  }
 
+  /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
+  function fromMemo(asked, page, t) {
+    const known = page === null ? null : memo.get(asked, page, t);
+    const body = known && cache.get(page, known.text);
+    return body ? { body, ...known } : null;
+  }
+
+  /** A personalized page: private, without the origin's validators and length, with hearth's headers. */
+  function personalized(res, body, { mode, setCookie }, how) {
+    const headers = new Headers(res.headers);
+    headers.set('Cache-Control', 'private');
+    for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
+    if (setCookie) headers.append('Set-Cookie', setCookie);
+    headers.set('X-Hearth', mode);
+    if (how) headers.set('X-Hearth-Cache', how);
+    return new Response(body, { status: res.status, statusText: res.statusText, headers });
+  }
+
+  /** A cached rendering; the origin's body is not needed (cancelled, so its connection is freed now). */
+  function served(res, body, answer) {
+    res.body.cancel().catch(() => {});
+    return personalized(res, body, answer, 'hit');
+  }
+
+  /**
+   * Rewrites the origin page as it streams, from the templates read of it before (`origin`);
+   * with a `key`, tees the result and keeps it for the next visitor once the whole page went
+   * through cleanly, with the layout it started with.
+   */
+  function render(res, decided, { origin, key, remember, caching, env, ctx }) {
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     const state = { off: false };
     let errors = 0;
@@ -211,10 +231,15 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       errors++;
       logFailure(log, 'rewrite-failed', e);
     };
+    const known = origin === null ? null : templates.get(origin);
+    decided.templates = known;
+    decided.complete = () => {
+      // The whole page went through cleanly: what it read of its templates is kept.
+      if (origin !== null && !errors && !state.off && (!known || decided.collected.size)) templates.add(origin, decided.collected);
+    };
     const out = rewriter(decided, state, onError).transform(body);
-    if (key === null) return respond(out.body, decided, caching ? 'bypass' : undefined);
+    if (key === null) return personalized(res, out.body, decided, caching ? 'bypass' : undefined);
 
-    // Kept for the next visitor only when the whole page went through cleanly, with the layout it started with.
     const [mine, kept] = out.body.tee();
     const generation = layouts.generation;
     const keep = new Response(kept).arrayBuffer().then(
@@ -227,7 +252,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       () => {}, // the client went away or the origin failed: nothing to keep
     );
     ctx?.waitUntil?.(keep);
-    return respond(mine, decided, 'miss');
+    return personalized(res, mine, decided, 'miss');
   }
 
   /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */

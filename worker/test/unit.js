@@ -8,6 +8,7 @@ import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
 import { scriptJson } from '../src/rewrite.js';
 import { renderTemplate, safeAttr } from '../src/template.js';
+import { answerMemo, renderCache, originKey, pageKey } from '../src/cache.js';
 
 function assert(ok, msg) {
   if (!ok) throw new Error(`assertion failed: ${msg}`);
@@ -585,5 +586,106 @@ export const renderCacheKeepsPerRequestHeaders = {
     eq(hows.at(-1), 'hit', `hit: ${hows}`);
     const none = await visit(cached, get('/'));
     eq(none.res.headers.get('Set-Cookie'), null, `no cookie for a visitor without one (${none.how})`);
+  },
+};
+
+export const cacheLimitsAndExpiry = {
+  test() {
+    const memo = answerMemo({ answers: 2 });
+    const a = { until: 60_000, text: 'A', mode: 'contextual', setCookie: null };
+    memo.put('k1', 'p', 1_000, a);
+    eq(memo.get('k1', 'p', 59_999)?.text, 'A', 'valid before until');
+    eq(memo.get('k1', 'p', 60_000), null, 'not at until');
+    eq(memo.get('k1', 'other page', 1_000), null, 'per page');
+    memo.put('k2', 'p', 2_000, a);
+    memo.put('k3', 'p', 3_000, a);
+    eq(memo.size(), 2, 'capped');
+    eq(memo.known('k1', 3_000), false, 'the oldest went');
+    memo.put('k4', 'p', 60_000, { ...a, until: 120_000 });
+    eq(memo.size(), 1, 'entries past their time are dropped, not kept until evicted');
+
+    const c = renderCache({ pages: 2, variants: 2, bytes: 10 });
+    const bytes = (n) => new Uint8Array(n);
+    c.store('p1', [], 'x', bytes(4));
+    c.store('p1', [], 'y', bytes(4));
+    c.store('p1', [], 'z', bytes(1));
+    eq(c.get('p1', 'x'), null, 'a page keeps its newest variants');
+    eq(c.get('p1', 'z')?.byteLength, 1, 'newest kept');
+    c.store('p2', [], 'x', bytes(2));
+    c.get('p1', 'y'); // p1 used last
+    c.store('p3', [], 'x', bytes(2));
+    eq(c.get('p2', 'x'), null, 'the least recently used page goes');
+    eq(c.stats().bytes, 7, 'bytes counted');
+    c.store('p4', [], 'x', bytes(9));
+    assert(c.stats().bytes <= 10, `byte cap: ${JSON.stringify(c.stats())}`);
+    c.store('p5', [], 'x', bytes(11));
+    eq(c.get('p5', 'x'), null, 'larger than the cap: not kept');
+
+    const req = new Request('https://shop.example/a?b=1');
+    const key = (h) => pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ...h } })), 'contextual', 0);
+    assert(key({ ETag: '"1"' }) !== key({ ETag: '"2"' }), 'the validator is in the key');
+    eq(key({}), null, 'no validator');
+    eq(pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ETag: '"1"' } })), 'profile', 0), null, 'profile pages');
+    assert(pageKey(key({ ETag: '"1"' }) && originKey(req, new Response('x', { headers: { 'Content-Length': '1', ETag: '"1"' } })), 'contextual', 1) !== key({ ETag: '"1"' }), 'the layout generation is in the key');
+    assert(key({ ETag: '"1"', Vary: 'accept-encoding' }) !== null, 'Vary: Accept-Encoding is fine');
+    eq(key({ ETag: '"1"', 'Cache-Control': 'public, no-cache' }), null, 'no-cache');
+  },
+};
+
+/** Runs `f` with HTMLRewriter handler calls counted (element, text, comments and end tags). */
+async function countingCalls(f) {
+  const Real = globalThis.HTMLRewriter;
+  const n = { calls: 0 };
+  const wrapEl = (el) => {
+    const onEndTag = el.onEndTag.bind(el);
+    el.onEndTag = (h) => onEndTag((end) => (n.calls++, h(end)));
+    return el;
+  };
+  const wrap = (h) => ({
+    ...(h.element && { element: (el) => (n.calls++, h.element(wrapEl(el))) }),
+    ...(h.text && { text: (t) => (n.calls++, h.text(t)) }),
+    ...(h.end && { end: (e) => (n.calls++, h.end(e)) }),
+  });
+  globalThis.HTMLRewriter = class extends Real {
+    on(sel, h) {
+      return super.on(sel, wrap(h));
+    }
+    onDocument(h) {
+      return super.onDocument(wrap(h));
+    }
+  };
+  try {
+    await f(n);
+  } finally {
+    globalThis.HTMLRewriter = Real;
+  }
+}
+
+export const knownTemplatesRenderTheSameWithFewerCalls = {
+  async test() {
+    const m = structuredClone(manifest);
+    m.promotions.everyone = EVERYONE;
+    const body = page(`${PROMO}<ul data-hearth-recommend="home" data-k="3"><li>…</li>${CARD}</ul>`);
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest: m });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest: m, cache: false });
+    // A consented visitor with a profile: rendered for each request, from templates read once.
+    const consent = 'hearth_consent=store.content.promotions.measure';
+    const first = await createWorker({ Hearth: hearth.Hearth, manifest: m }).fetch(get('/', { Cookie: consent }), origin(() => cacheable(body)));
+    await first.text();
+    const cookie = { Cookie: `${consent}; ${first.headers.get('Set-Cookie').split(';')[0]}` }; // one returning visitor
+    const calls = [];
+    await countingCalls(async (n) => {
+      for (let i = 0; i < 4; i++) {
+        const before = n.calls;
+        const a = await visit(cached, get('/', cookie), () => cacheable(body));
+        calls.push(n.calls - before);
+        const b = await visit(plain, get('/', cookie), () => cacheable(body));
+        eq(a.how, 'bypass', 'profile visitors are rendered');
+        eq(a.body, b.body, `request ${i}: the same page as reading the templates`);
+        assert(a.body.includes('data-hearth-item='), 'items rendered');
+      }
+    });
+    // The first page reads the templates; the third (the layout learned on the second) reuses them.
+    assert(calls[2] < calls[0] - 10 && calls[3] === calls[2], `handler calls per page: ${calls}`);
   },
 };
