@@ -11,7 +11,7 @@
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
 import { rewriter, lazyAnswer, scriptJson } from './rewrite.js';
-import { Layouts, answerKey, answerMemo, originKey, pageKey, renderCache, templateStore } from './cache.js';
+import { Layouts, answerKey, answerMemo, originHeaders, originKey, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
@@ -152,9 +152,11 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       log(JSON.stringify({ hearth: 'origin-slow', passthrough: true }));
       return pending;
     }
-    if (!personalizable || !isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'))) return res;
+    if (!personalizable) return res;
+    const head = originHeaders(res);
+    if (!isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'), head)) return res;
 
-    const origin = cache !== null ? originKey(request, res) : null;
+    const origin = cache !== null ? originKey(request, res, head) : null;
     if (remembered) {
       const hit = fromMemo(asked, pageKey(origin, 'contextual', layouts.generation), t);
       if (hit) return served(res, hit.body, hit);
@@ -178,7 +180,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         return served(res, found.body, decided);
       }
     }
-    return render(res, decided, { origin, key, remember, caching, env, ctx });
+    return render(res, decided, { head, origin, key, remember, caching, env, ctx });
   }
 
   /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
@@ -210,12 +212,12 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * with a `key`, tees the result and keeps it for the next visitor once the whole page went
    * through cleanly, with the layout it started with.
    */
-  function render(res, decided, { origin, key, remember, caching, env, ctx }) {
+  function render(res, decided, { head, origin, key, remember, caching, env, ctx }) {
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     const state = { off: false };
     let errors = 0;
     let body = res;
-    if (!res.headers.has('Content-Length') && res.body) {
+    if (head.length === null) {
       // Unknown length: count bytes and stop rewriting past the limit.
       let seen = 0;
       const counter = new TransformStream({
@@ -277,17 +279,16 @@ export function replayScenario(engine, scenario) {
 }
 
 /** A 200 HTML page of acceptable size: everything else (3xx/4xx/5xx, 204/206, other types, huge pages) passes through. */
-export function isPersonalizable(res, maxBytes) {
+export function isPersonalizable(res, maxBytes, h = originHeaders(res)) {
   if (res.status !== 200 || !res.body) return false;
-  const type = (res.headers.get('Content-Type') ?? '').toLowerCase();
+  const type = (h.type ?? '').toLowerCase();
   if (!/^\s*text\/html\b/.test(type)) return false;
   const charset = /charset\s*=\s*"?([^";\s]+)/.exec(type)?.[1];
   if (charset && !/^utf-?8$/.test(charset)) return false;
   // The runtime decodes gzip and br for us (and re-encodes on the way out); anything else passes through.
-  const enc = (res.headers.get('Content-Encoding') ?? '').trim().toLowerCase();
+  const enc = (h.encoding ?? '').trim().toLowerCase();
   if (!['', 'identity', 'gzip', 'br'].includes(enc)) return false;
-  const len = Number(res.headers.get('Content-Length'));
-  if (res.headers.has('Content-Length') && !(len <= maxBytes)) return false;
+  if (h.length !== null && !(Number(h.length) <= maxBytes)) return false;
   return true;
 }
 
