@@ -124,7 +124,7 @@ export function renderCache(limits = {}) {
   const drop = (key) => {
     const p = pages.get(key);
     if (!p) return;
-    for (const b of p.variants.values()) bytes -= b.byteLength;
+    for (const b of p.variants.values()) bytes -= b.size;
     pages.delete(key);
   };
 
@@ -151,9 +151,9 @@ export function renderCache(limits = {}) {
     },
     /** The bytes rendered for `key` with the decisions whose answer is `text`, or `null`. */
     get: (key, text) => get(key, text),
-    /** Keeps a clean render of `key`: the calls it made, its answer's text and its bytes. */
+    /** Keeps a clean render of `key`: the calls it made, its answer's text and its bytes (a Blob: immutable, shared by every response). */
     store(key, calls, text, body) {
-      if (body.byteLength > max.bytes) return;
+      if (body.size > max.bytes) return;
       let p = pages.get(key);
       if (!p) {
         p = { calls, variants: new Map() };
@@ -162,11 +162,11 @@ export function renderCache(limits = {}) {
       }
       if (p.variants.has(text)) return;
       p.variants.set(text, body);
-      bytes += body.byteLength;
+      bytes += body.size;
       if (p.variants.size > max.variants) {
         const [oldest, b] = p.variants.entries().next().value;
         p.variants.delete(oldest);
-        bytes -= b.byteLength;
+        bytes -= b.size;
       }
       while (bytes > max.bytes && pages.size) drop(pages.keys().next().value);
     },

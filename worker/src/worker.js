@@ -248,7 +248,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       (buf) => {
         if (errors || state.off || decided.page.failed() || layouts.generation !== generation) return;
         const text = scriptJson(decided.page.answer());
-        cache.store(key, decided.page.calls(), text, new Uint8Array(buf));
+        cache.store(key, decided.page.calls(), text, new Blob([buf]));
         remember(text);
       },
       () => {}, // the client went away or the origin failed: nothing to keep
