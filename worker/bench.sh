@@ -56,7 +56,8 @@ run() { # name port [header] -> "rps p50_ms p99_ms errors requests"
   echo "uncached $(run uncached $uncached_port)"
   echo "profile $(run profile $hearth_port "$visitor")"
 } > /tmp/hearth-bench-rows.txt
-cache_state=$(curl -s -o /dev/null -D - -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p')
+state() { curl -s -o /dev/null -D - -H 'Accept: text/html' "$@" "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p'; }
+cache_state="contextual visitor: $(state), consented visitor: $(state -H "$visitor")"
 node -e '
   const rows = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
   const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)" };
@@ -68,7 +69,7 @@ node -e '
     const vs = name === "pass-through" ? "" : `   ratio ${(r / pr).toFixed(3)} (${((1 - r / pr) * 100).toFixed(1)}% fewer), p50 +${(a - p50).toFixed(2)} ms, p99 +${(b - p99).toFixed(2)} ms`;
     console.log(`${names[name].padEnd(44)} ${r.toFixed(0).padStart(6)} req/s   p50 ${a.toFixed(2).padStart(6)} ms   p99 ${b.toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
   }
-  console.log(`render cache in steady state: X-Hearth-Cache: ${process.argv[1] || "(none)"}`);
+  console.log(`after the runs, X-Hearth-Cache for a ${process.argv[1]}`);
   if (errors) { console.log("ERRORS during the run"); process.exitCode = 1; }' "$cache_state"
 kill $wpid; wait $wpid 2>/dev/null || true; trap - EXIT
 node "$here/test/ttfb.mjs"

@@ -84,11 +84,10 @@ export function originKey(request, res, h = originHeaders(res)) {
 
 /**
  * The key of an origin page's renderings (`originKey`) with the layout they were rendered with,
- * or `null` when the page must be rendered for every request: decided from a profile, or a page
- * a shared cache could not keep.
+ * or `null` for a page a shared cache could not keep (it is rewritten for every request).
  */
-export function pageKey(origin, mode, generation) {
-  return origin === null || mode !== 'contextual' ? null : `${origin}\n${mode}\n${generation}`;
+export function pageKey(origin, generation) {
+  return origin === null ? null : `${origin}\n${generation}`;
 }
 
 /**
@@ -99,7 +98,7 @@ export function pageKey(origin, mode, generation) {
  */
 export function templateStore(limits = {}) {
   const max = limits.pages ?? 64;
-  const pages = new Map(); // origin key -> Map(template key -> tokens)
+  const pages = new Map(); // origin key -> Map(template key -> [tokens of each container's template, in page order])
   return {
     get: (origin) => pages.get(origin) ?? null,
     /** Adds what a complete, clean render of `origin` read (`collected`). */
@@ -115,63 +114,93 @@ export function templateStore(limits = {}) {
   };
 }
 
-/** An isolate's rendered pages: `lookup` before rendering, `store` after a render that went through cleanly. */
+/**
+ * An isolate's rendered pages: `lookup` before rendering, `store`/`storeShell` after a rendering
+ * that went through cleanly. Per origin page (`pageKey`):
+ * - `variants`: whole pages, by the answer's text (visitors decided from the request alone);
+ * - `shells`: the page with each list's items and the decisions script left as holes, by the
+ *   decisions' `shape` (lazyAnswer; what the rest of the markup depends on), for any visitor:
+ *   rewrite.js `fillShell` fills them from a visitor's own decisions.
+ */
 export function renderCache(limits = {}) {
   const max = { ...DEFAULT_LIMITS, ...limits };
-  const pages = new Map(); // key -> { calls, variants: Map(answer text -> bytes) }, oldest first
+  const pages = new Map(); // key -> { calls, variants: Map(answer text -> Blob), shells: Map(shape -> shell) }, oldest first
   let bytes = 0;
+  const sizeOf = (v) => (v instanceof Blob ? v.size : v.size ?? 0);
 
   const drop = (key) => {
     const p = pages.get(key);
     if (!p) return;
-    for (const b of p.variants.values()) bytes -= b.size;
+    for (const m of [p.variants, p.shells]) for (const v of m.values()) bytes -= sizeOf(v);
     pages.delete(key);
   };
-
-  const get = (key, text) => {
-    const p = pages.get(key);
-    const body = p?.variants.get(text);
-    if (!body) return null;
+  const touch = (key, p) => {
     pages.delete(key); // most recently used last
     pages.set(key, p);
-    return body;
+  };
+  const entry = (key, calls) => {
+    let p = pages.get(key);
+    if (!p) {
+      p = { calls, callsText: JSON.stringify(calls), variants: new Map(), shells: new Map() };
+      pages.set(key, p);
+      while (pages.size > max.pages) drop(pages.keys().next().value);
+    }
+    return p;
+  };
+  /** Adds `value` to one of a page's maps, within the limits. */
+  const keep = (m, k, value) => {
+    const size = sizeOf(value);
+    if (size > max.bytes || m.has(k)) return;
+    m.set(k, value);
+    bytes += size;
+    if (m.size > max.variants) {
+      const [oldest, v] = m.entries().next().value;
+      m.delete(oldest);
+      bytes -= sizeOf(v);
+    }
+    while (bytes > max.bytes && pages.size) drop(pages.keys().next().value);
   };
 
   return {
     /**
-     * The bytes rendered for `key` with the same decisions `page` gives, or `null`. Makes the
-     * page's decisions on `page` (as its first render did), so a miss renders with them as they are.
+     * What was rendered for `key` that fits the decisions `page` gives: `{text, body}` (the whole
+     * page, when `whole`), `{text, shell}`, or `null`. Makes the page's decisions on `page` (as its
+     * first rendering did), so a miss renders with them as they are.
      */
-    lookup(key, page) {
+    lookup(key, page, whole) {
       const p = pages.get(key);
       if (!p) return null;
       const text = page.replay(p.calls);
-      const body = text === null ? undefined : get(key, text);
-      return body ? { body, text } : null;
+      if (text === null) return null;
+      const body = whole ? p.variants.get(text) : undefined;
+      let shell = body ? undefined : p.shells.get(page.shape(p.calls));
+      // A shell made with other calls than these (which the rewriter avoids) could order the answer otherwise.
+      if (shell && shell.calls !== p.callsText) shell = undefined;
+      if (!body && !shell) return { text };
+      touch(key, p);
+      return body ? { text, body } : { text, shell };
     },
-    /** The bytes rendered for `key` with the decisions whose answer is `text`, or `null`. */
-    get: (key, text) => get(key, text),
-    /** Keeps a clean render of `key`: the calls it made, its answer's text and its bytes (a Blob: immutable, shared by every response). */
-    store(key, calls, text, body) {
-      if (body.size > max.bytes) return;
-      let p = pages.get(key);
-      if (!p) {
-        p = { calls, variants: new Map() };
-        pages.set(key, p);
-        while (pages.size > max.pages) drop(pages.keys().next().value);
-      }
-      if (p.variants.has(text)) return;
-      p.variants.set(text, body);
-      bytes += body.size;
-      if (p.variants.size > max.variants) {
-        const [oldest, b] = p.variants.entries().next().value;
-        p.variants.delete(oldest);
-        bytes -= b.size;
-      }
-      while (bytes > max.bytes && pages.size) drop(pages.keys().next().value);
+    /** The whole page rendered for `key` with the decisions whose answer is `text`, or `null`. */
+    get(key, text) {
+      const p = pages.get(key);
+      const body = p?.variants.get(text);
+      if (!body) return null;
+      touch(key, p);
+      return body;
     },
+    /** Whether `key` has a shell for decisions of this `shape`. */
+    hasShell: (key, shape) => pages.get(key)?.shells.has(shape) ?? false,
+    /** Keeps a whole page (a Blob: immutable, shared by every response) by its answer's `text`. */
+    store: (key, calls, text, body) => keep(entry(key, calls).variants, text, body),
+    /** Keeps a shell (`{text, lists, marker, size}`) by the decisions' `shape`, with the calls that made it. */
+    storeShell: (key, calls, shape, shell) => keep(entry(key, calls).shells, shape, { ...shell, calls: JSON.stringify(calls) }),
     /** Pages and bytes held (for tests and logs). */
-    stats: () => ({ pages: pages.size, variants: [...pages.values()].reduce((n, p) => n + p.variants.size, 0), bytes }),
+    stats: () => ({
+      pages: pages.size,
+      variants: [...pages.values()].reduce((n, p) => n + p.variants.size, 0),
+      shells: [...pages.values()].reduce((n, p) => n + p.shells.size, 0),
+      bytes,
+    }),
   };
 }
 

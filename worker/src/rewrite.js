@@ -177,14 +177,83 @@ export function lazyAnswer(prepared) {
     },
     /** Whether the engine failed on this page (what was not decided stayed as the origin sent it). */
     failed: () => failed,
+    /**
+     * The decisions as far as the page's markup depends on them outside its lists' items and the
+     * decisions script (see `fillShell`), as text: what `rewriter` reads of each (a slot's variant
+     * and content, an artwork's, the first chosen promotion's; whether a list has items). `made`:
+     * the calls (default: this page's own; a replayed list for a page matched by `replay`).
+     */
+    shape(made = calls) {
+      const out = [];
+      for (const [name, id, k] of made) {
+        if (name === 'slot' || name === 'artwork') {
+          const d = kinds[name === 'slot' ? 'slots' : 'artworks'].get(id);
+          out.push(isError(d) ? 0 : [d.variant ?? d.artwork, d.content ?? null]);
+        } else if (name === 'promotion') {
+          const p = kinds.promotions.get(id);
+          const c = !isError(p) && Array.isArray(p.chosen) ? p.chosen[0] : 0;
+          out.push(c ? [c.promotion, c.content ?? null] : c === undefined ? 1 : 0);
+        } else if (name === 'recommend') {
+          const r = kinds.recommendations.get(id);
+          out.push(Array.isArray(r) ? ((k > 0 ? r.slice(0, k) : r).length ? 1 : 2) : 0);
+        }
+      }
+      return JSON.stringify(out);
+    },
     calls: () => calls.slice(),
     /** Makes `calls` on this page and gives the answer's text (`scriptJson`), or `null` when the engine failed. */
     replay(list) {
-      for (const [name, ...args] of list) api[name](...args);
+      depth++; // the page's own calls stay what its rewriter made
+      try {
+        for (const [name, ...args] of list) api[name](...args);
+      } finally {
+        depth--;
+      }
       return failed ? null : scriptJson(api.answer());
     },
   };
   return api;
+}
+
+/** The `data-hearth-artwork` values in a template's tokens (an item's artworks). */
+const artworkRefs = (tokens) => tokens.flatMap((t) => (t.t === 's' ? t.attrs.filter(([n]) => n === 'data-hearth-artwork').map(([, v]) => v) : []));
+
+/** A list's items as the browser module renders them: one filled copy of the template each. */
+function renderList(page, { list, k, tokens }, items) {
+  const refs = artworkRefs(tokens);
+  const artwork = refs.length ? page.listArtworks(list, k, refs) : undefined;
+  return items.map((r) => renderTemplate(tokens, { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item }, { item: r.item, artwork })).join('');
+}
+
+/** A list's items as the rewriter shows them (`k` caps them). */
+function listItems(page, list, k) {
+  const recs = page.recommend(list, k > 0 ? k : undefined);
+  return Array.isArray(recs) ? (k > 0 ? recs.slice(0, k) : recs) : [];
+}
+
+/** The decisions script, as the rewriter appends it after the document ('' when nothing was decided). */
+function decisionsScript(page, mode) {
+  const answer = page.answer();
+  return answer ? `<script type="application/json" id="hearth-decisions" data-hearth-mode="${mode}">${scriptJson(answer)}</script>` : '';
+}
+
+/**
+ * A page from a shell (`rewriter` with `decided.holes`: the page as rendered for decisions of the
+ * same `shape`, with holes for each list's items and for the decisions script), filled from
+ * `page`'s decisions: the bytes the rewriter would write for them. `null` when `page` cannot
+ * fill it (the engine failed; an item id that is not an id).
+ */
+export function fillShell(shell, page, mode) {
+  let ok = true;
+  const out = shell.text.replace(new RegExp(`${shell.marker}([dis])(\\d*)`, 'g'), (_, kind, n) => {
+    if (kind === 's') return decisionsScript(page, mode);
+    const hole = shell.lists[Number(n)];
+    const items = listItems(page, hole.list, hole.k);
+    if (kind === 'i') return renderList(page, hole, items);
+    if (!items.every((r) => ID.test(r.item))) ok = false; // the rewriter would have escaped it
+    return items.map((r) => r.item).join(' ');
+  });
+  return ok && !page.failed() ? out : null;
 }
 
 /**
@@ -210,11 +279,13 @@ export function lazyAnswer(prepared) {
 export function rewriter(decided, state, onError) {
   const { page } = decided;
   const layouts = decided.layouts ?? new Map();
-  // Template contents read from this very origin page before (`decided.templates`, keyed by
-  // container, and variant for promotions: see cache.js `templateStore`): a known template is
-  // rendered from them, which spares the calls collecting it. `collected`: what this page read.
+  // Template contents read from this very origin page before (`decided.templates`: per list, or
+  // placement and variant, the tokens of each container's template in page order; see cache.js
+  // `templateStore`): a known template is rendered from them, which spares the calls collecting
+  // it. `collected`: what this page read.
   const known = decided.templates ?? null;
   const collected = (decided.collected = new Map());
+  const templateCount = new Map();
   let cur = null; // the innermost open slot's decision (null when it has none)
   const outer = [];
   let voidNested = false;
@@ -283,14 +354,20 @@ export function rewriter(decided, state, onError) {
    * earlier read of this page (`key` in `known`), or else collected as it streams by.
    */
   const withTemplate = (el, key, render) => {
-    const have = known?.get(key);
+    // A page may have several containers for one list (or placement): each has its own template.
+    const nth = templateCount.get(key) ?? 0;
+    templateCount.set(key, nth + 1);
+    const have = known?.get(key)?.[nth];
     const c = { tokens: have ? null : [] }; // `cap` also while a known template streams by (its artworks are its items')
     cap = c;
     el.onEndTag((end) => {
       if (cap === c) cap = null;
       // Closed by another end tag: the browser keeps the rest of the page inert in the template anyway.
       if (state.off || end.name !== 'template') return;
-      if (!have) collected.set(key, c.tokens);
+      if (!have) {
+        if (!collected.has(key)) collected.set(key, []);
+        collected.get(key)[nth] = c.tokens;
+      }
       try {
         const html = render(have ?? c.tokens);
         if (html) end.after(html, { html: true });
@@ -299,12 +376,14 @@ export function rewriter(decided, state, onError) {
       }
     });
   };
+  // A shell (`fillShell`): each list's items and the decisions script become holes.
+  const holes = decided.holes ?? null;
   const renderItems = (box, tokens) => {
-    const refs = tokens.flatMap((t) => (t.t === 's' ? t.attrs.filter(([n]) => n === 'data-hearth-artwork').map(([, v]) => v) : []));
-    const artwork = refs.length ? page.listArtworks(box.list, box.k, refs) : undefined;
-    return box.items
-      .map((r) => renderTemplate(tokens, { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item }, { item: r.item, artwork }))
-      .join('');
+    if (!holes || !box.items.length) return renderList(page, { list: box.list, k: box.k, tokens }, box.items);
+    const refs = artworkRefs(tokens);
+    if (refs.length) page.listArtworks(box.list, box.k, refs); // decided as when rendered: the answer has them
+    holes.lists[box.hole].tokens = tokens;
+    return `${holes.marker}i${box.hole}`;
   };
   /** A child of `box`'s container: false when it ends the container (as the browser's parser would). */
   const within = (box, tag) => {
@@ -419,7 +498,10 @@ export function rewriter(decided, state, onError) {
         if (!Array.isArray(recs)) return;
         box.items = k > 0 ? recs.slice(0, k) : recs;
         el.setAttribute('data-hearth-ready', 'edge');
-        el.setAttribute('data-hearth-decided', box.items.map((r) => r.item).join(' '));
+        if (holes && box.items.length) {
+          box.hole = holes.lists.push({ list, k, tokens: null }) - 1;
+          el.setAttribute('data-hearth-decided', `${holes.marker}d${box.hole}`);
+        } else el.setAttribute('data-hearth-decided', box.items.map((r) => r.item).join(' '));
       }),
     )
     .on(
@@ -431,8 +513,9 @@ export function rewriter(decided, state, onError) {
           if (box.items.length) hideDefault(el);
         } else if (!box.sawTemplate && !el.hasAttribute('data-hearth-variant')) {
           box.sawTemplate = true; // the first one, as in the browser
-          // Read even with nothing to render on a page read for the first time, so it is known.
-          if (box.items.length || !known) withTemplate(el, box.key, (tokens) => (box.items.length ? renderItems(box, tokens) : ''));
+          // Also with nothing to render: the template is read (so it is known) and its artworks asked
+          // for (none), so that what a page calls on the engine does not depend on its decisions.
+          withTemplate(el, box.key, (tokens) => renderItems(box, tokens));
         }
       }),
     )
@@ -500,8 +583,8 @@ export function rewriter(decided, state, onError) {
       for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
       decided.complete?.();
       try {
-        const answer = page.answer();
-        if (answer) end.append(`<script type="application/json" id="hearth-decisions" data-hearth-mode="${decided.mode}">${scriptJson(answer)}</script>`, { html: true });
+        const script = holes ? `${holes.marker}s` : decisionsScript(page, decided.mode);
+        if (script) end.append(script, { html: true });
       } catch (e) {
         onError(e);
       }

@@ -10,7 +10,7 @@
 
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
-import { rewriter, lazyAnswer, scriptJson } from './rewrite.js';
+import { rewriter, lazyAnswer, scriptJson, fillShell } from './rewrite.js';
 import { Layouts, answerKey, answerMemo, originHeaders, originKey, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
@@ -21,6 +21,10 @@ const DEFAULTS = {
 };
 
 const TIMED_OUT = Symbol('timed out');
+/** Marks a shell's holes (rewrite.js `fillShell`): random per isolate, so no origin page can contain it
+ * (made on first use: the runtime allows random values only inside a request). */
+let marker = null;
+const holeMarker = () => (marker ??= `hearth-hole-${crypto.randomUUID()}-`);
 
 /** Logs without personal data: a fixed event name and error class, never headers, cookies, URLs or messages from request input. */
 function logFailure(log, event, e, extra = {}) {
@@ -96,7 +100,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       // Decided from the request alone (no profile, no stored id): the same request gets the same
       // decisions until `stableUntil`, so they are remembered by it (cache.js `answerMemo`).
       const fromRequest = mode === 'contextual' && !store;
-      return { page: lazyAnswer(prepared), layouts, allowed: outcome.allowed, mode, setCookie, memo: fromRequest ? { key: answerKey(input), until: prepared.stableUntil() } : null };
+      return { page: lazyAnswer(prepared), prepared, layouts, allowed: outcome.allowed, mode, setCookie, memo: fromRequest ? { key: answerKey(input), until: prepared.stableUntil() } : null };
     } catch (e) {
       logFailure(log, 'engine-failed', e);
       return null;
@@ -158,29 +162,39 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
 
     const origin = cache !== null ? originKey(request, res, head) : null;
     if (remembered) {
-      const hit = fromMemo(asked, pageKey(origin, 'contextual', layouts.generation), t);
-      if (hit) return served(res, hit.body, hit);
+      const hit = fromMemo(asked, pageKey(origin, layouts.generation), t);
+      if (hit) return served(res, hit.body, hit, 'hit');
     }
 
     const decided = early !== undefined ? early : decide(request, t, input ?? undefined);
     if (!decided) return res; // engine failure: logged; the page goes out as it came
 
-    const key = caching ? pageKey(origin, decided.mode, layouts.generation) : null;
+    const key = caching ? pageKey(origin, layouts.generation) : null;
+    // Whole pages are kept only for visitors decided without their profile; shells for anyone.
+    const whole = decided.mode === 'contextual';
     /** Remembers `text` as what this request's inputs decide on this page (until `stableUntil`). */
     const remember = (text) => decided.memo && memo.put(decided.memo.key, key, t, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
+    let found = null;
     if (key !== null) {
-      let found = null;
       try {
-        found = cache.lookup(key, decided.page);
+        found = cache.lookup(key, decided.page, whole);
+        if (found?.body) {
+          remember(found.text);
+          return served(res, found.body, decided, 'hit');
+        }
+        const html = found?.shell ? fillShell(found.shell, decided.page, decided.mode) : null;
+        if (html !== null) {
+          if (whole) {
+            cache.store(key, decided.page.calls(), found.text, new Blob([html]));
+            remember(found.text);
+          }
+          return served(res, html, decided, 'shell');
+        }
       } catch (e) {
         logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
       }
-      if (found) {
-        remember(found.text);
-        return served(res, found.body, decided);
-      }
     }
-    return render(res, decided, { head, origin, key, remember, caching, env, ctx });
+    return render(res, decided, { head, origin, key, whole, shell: key !== null && !found?.shell, remember, caching, env, ctx });
   }
 
   /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
@@ -201,18 +215,19 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     return new Response(body, { status: res.status, statusText: res.statusText, headers });
   }
 
-  /** A cached rendering; the origin's body is not needed (cancelled, so its connection is freed now). */
-  function served(res, body, answer) {
+  /** A page made from what was kept (`how`: hit or shell); the origin's body is not needed (cancelled, so its connection is freed now). */
+  function served(res, body, answer, how) {
     res.body.cancel().catch(() => {});
-    return personalized(res, body, answer, 'hit');
+    return personalized(res, body, answer, how);
   }
 
   /**
-   * Rewrites the origin page as it streams, from the templates read of it before (`origin`);
-   * with a `key`, tees the result and keeps it for the next visitor once the whole page went
-   * through cleanly, with the layout it started with.
+   * Rewrites the origin page as it streams, from the templates read of it before (`origin`).
+   * With a `key`, what it wrote is kept once the whole page went through cleanly, with the layout
+   * it started with: the whole page (`whole`: tees the output), and, when this page has no shell
+   * for these decisions yet (`shell`), a shell rendered from a tee of the origin's body.
    */
-  function render(res, decided, { head, origin, key, remember, caching, env, ctx }) {
+  function render(res, decided, { head, origin, key, whole, shell, remember, caching, env, ctx }) {
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     const state = { off: false };
     let errors = 0;
@@ -239,22 +254,48 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       // The whole page went through cleanly: what it read of its templates is kept.
       if (origin !== null && !errors && !state.off && (!known || decided.collected.size)) templates.add(origin, decided.collected);
     };
+    const generation = layouts.generation;
+    const clean = (page) => !errors && !state.off && !page.failed() && layouts.generation === generation;
+    if (key !== null && shell) {
+      const [mine, theirs] = body.body.tee();
+      body = new Response(mine, res);
+      ctx?.waitUntil?.(renderShell(new Response(theirs, res), decided, key, onError, clean));
+    }
     const out = rewriter(decided, state, onError).transform(body);
-    if (key === null) return personalized(res, out.body, decided, caching ? 'bypass' : undefined);
+    if (key === null || !whole) return personalized(res, out.body, decided, caching ? (key === null ? 'bypass' : 'miss') : undefined);
 
     const [mine, kept] = out.body.tee();
-    const generation = layouts.generation;
-    const keep = new Response(kept).arrayBuffer().then(
-      (buf) => {
-        if (errors || state.off || decided.page.failed() || layouts.generation !== generation) return;
+    const keep = new Response(kept).blob().then(
+      (blob) => {
+        if (!clean(decided.page)) return;
         const text = scriptJson(decided.page.answer());
-        cache.store(key, decided.page.calls(), text, new Blob([buf]));
+        cache.store(key, decided.page.calls(), text, blob);
         remember(text);
       },
       () => {}, // the client went away or the origin failed: nothing to keep
     );
     ctx?.waitUntil?.(keep);
     return personalized(res, mine, decided, 'miss');
+  }
+
+  /**
+   * Renders `input` (the origin page) as a shell for `decided`'s decisions (rewrite.js
+   * `fillShell`), on its own page of decisions from the same prepared view (the same decisions,
+   * made again), and keeps it when it went through as cleanly as the visitor's page.
+   */
+  function renderShell(input, decided, key, onError, clean) {
+    const page = lazyAnswer(decided.prepared);
+    const holes = { marker: holeMarker(), lists: [] };
+    const state = { off: false };
+    const mine = { ...decided, page, holes, templates: decided.templates, complete: undefined };
+    return new Response(rewriter(mine, state, onError).transform(input).body).text().then(
+      (text) => {
+        if (state.off || !clean(page)) return;
+        const shape = page.shape();
+        if (!cache.hasShell(key, shape)) cache.storeShell(key, page.calls(), shape, { text, lists: holes.lists, marker: holes.marker, size: text.length * 2 });
+      },
+      () => {},
+    );
   }
 
   /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */

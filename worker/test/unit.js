@@ -479,9 +479,9 @@ export const slotDefaultsGiveWayToTheChosenTemplate = {
 const cacheable = (body = PAGE, headers = {}) =>
   html(body, { 'Content-Length': String(new TextEncoder().encode(body).length), 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT', ...headers });
 /** Fetches through `worker` and waits for what it keeps (ctx.waitUntil); `{res, body, how}`. */
-async function visit(worker, request, make = () => cacheable()) {
+async function visit(worker, request, make = () => cacheable(), env = {}) {
   const waits = [];
-  const res = await worker.fetch(request, origin(make), { waitUntil: (p) => waits.push(p) });
+  const res = await worker.fetch(request, { ...origin(make), ...env }, { waitUntil: (p) => waits.push(p) });
   const body = await res.text();
   await Promise.all(waits);
   return { res, body, how: res.headers.get('X-Hearth-Cache') };
@@ -566,9 +566,9 @@ export const renderCacheOnlyForPagesASharedCacheCouldKeep = {
     for (let i = 0; i < 3; i++) eq((await visit(cached, get('/'), () => html())).how, 'bypass', 'no Content-Length');
     const noValidator = () => new Response(PAGE, { headers: { 'Content-Type': 'text/html', 'Content-Length': String(new TextEncoder().encode(PAGE).length) } });
     for (let i = 0; i < 3; i++) eq((await visit(cached, get('/'), noValidator)).how, 'bypass', 'no validator');
-    // Visitors decided from their profile are always rendered for themselves.
+    // Visitors decided from their profile never get a page kept whole (at most a shell, filled for them).
     const cookie = { Cookie: 'hearth_consent=store.content.promotions.measure' };
-    for (let i = 0; i < 3; i++) eq((await visit(cached, get('/', cookie))).how, 'bypass', 'profile visitors');
+    for (let i = 0; i < 3; i++) assert(['miss', 'shell'].includes((await visit(cached, get('/', cookie))).how), 'profile visitors');
   },
 };
 
@@ -622,11 +622,10 @@ export const cacheLimitsAndExpiry = {
     eq(c.get('p5', 'x'), null, 'larger than the cap: not kept');
 
     const req = new Request('https://shop.example/a?b=1');
-    const key = (h) => pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ...h } })), 'contextual', 0);
+    const key = (h) => pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ...h } })), 0);
     assert(key({ ETag: '"1"' }) !== key({ ETag: '"2"' }), 'the validator is in the key');
     eq(key({}), null, 'no validator');
-    eq(pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ETag: '"1"' } })), 'profile', 0), null, 'profile pages');
-    assert(pageKey(key({ ETag: '"1"' }) && originKey(req, new Response('x', { headers: { 'Content-Length': '1', ETag: '"1"' } })), 'contextual', 1) !== key({ ETag: '"1"' }), 'the layout generation is in the key');
+    assert(pageKey(originKey(req, new Response('x', { headers: { 'Content-Length': '1', ETag: '"1"' } })), 1) !== key({ ETag: '"1"' }), 'the layout generation is in the key');
     assert(key({ ETag: '"1"', Vary: 'accept-encoding' }) !== null, 'Vary: Accept-Encoding is fine');
     eq(key({ ETag: '"1"', 'Cache-Control': 'public, no-cache' }), null, 'no-cache');
   },
@@ -677,15 +676,54 @@ export const knownTemplatesRenderTheSameWithFewerCalls = {
     await countingCalls(async (n) => {
       for (let i = 0; i < 4; i++) {
         const before = n.calls;
-        const a = await visit(cached, get('/', cookie), () => cacheable(body));
+        const a = await visit(cached, get('/', cookie), () => cacheable(body), { HEARTH_RENDER_CACHE: 'off' });
         calls.push(n.calls - before);
         const b = await visit(plain, get('/', cookie), () => cacheable(body));
-        eq(a.how, 'bypass', 'profile visitors are rendered');
+        eq(a.how, null, 'rendered');
         eq(a.body, b.body, `request ${i}: the same page as reading the templates`);
         assert(a.body.includes('data-hearth-item='), 'items rendered');
       }
     });
     // The first page reads the templates; the third (the layout learned on the second) reuses them.
     assert(calls[2] < calls[0] - 10 && calls[3] === calls[2], `handler calls per page: ${calls}`);
+  },
+};
+
+export const shellsFillEachVisitorsOwnDecisions = {
+  async test() {
+    const m = structuredClone(manifest);
+    m.promotions.everyone = EVERYONE;
+    const body = page(`${PROMO}<ul data-hearth-recommend="home" data-k="3"><li>…</li>${CARD}</ul><ul data-hearth-recommend="home"><template><li data-hearth-field="title"></li></template></ul><img data-hearth-artwork="shoe-ridge" src="/a.svg" alt="">`);
+    const t = Date.UTC(2026, 11, 5, 12, 0, 0);
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest: m, now: () => t });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest: m, now: () => t, cache: false });
+    // Returning visitors with different interests (their digests carry them).
+    const consent = 'hearth_consent=store.content.promotions.measure';
+    const digest = (items) => {
+      const s = hearth.Hearth.load(m).session({ storage: 'memory', clock: () => t - 3_600_000 });
+      s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+      for (const i of items) s.view(i);
+      return s.digestCookie().split(';')[0];
+    };
+    const visitors = [digest(['shoe-ridge', 'shoe-ridge', 'vest-trail']), digest(['tent-2p', 'tent-2p', 'stove-camp']), digest([])];
+    const hows = [];
+    const seen = new Set();
+    await countingCalls(async (n) => {
+      for (let round = 0; round < 3; round++) {
+        for (const v of visitors) {
+          const cookie = { Cookie: `${consent}; ${v}` };
+          const before = n.calls;
+          const a = await visit(cached, get('/', cookie), () => cacheable(body));
+          if (a.how === 'shell') eq(n.calls - before, 0, 'a shell is filled without the rewriter');
+          const b = await visit(plain, get('/', cookie), () => cacheable(body));
+          hows.push(a.how);
+          eq(a.body, b.body, `round ${round} (${a.how}): the same bytes as rendering`);
+          seen.add(/data-hearth-recommend="home" data-k="3"[^>]*data-hearth-decided="([^"]*)"/.exec(a.body)?.[1]);
+        }
+      }
+    });
+    assert(seen.size >= 2, `visitors got different lists: ${[...seen].join(' | ')}`);
+    assert(hows.slice(-3).every((h) => h === 'shell'), `filled from shells at last: ${hows}`);
+    assert(!hows.includes('hit'), 'no profile visitor is served a page kept whole');
   },
 };
