@@ -6,7 +6,9 @@
 #   contextual visitors with HEARTH_RENDER_CACHE=off: every page rewritten as it streams;
 #   a returning visitor with full consent and a digest cookie: decided from the profile, rewritten.
 # Needs worker/build.sh first and wrk
-# (apt-get install -y wrk). Env: DURATION (10s), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
+# (apt-get install -y wrk). Env: DURATION (5s per run), ROUNDS (3), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
+# The four rows run in turn, ROUNDS times, and each figure is the median over the rounds (ratios
+# are taken within a round): on a shared machine the pass-through alone moves by 30% between runs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -15,7 +17,7 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)" >&2
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi
 fi
-DURATION="${DURATION:-10s}" CONNECTIONS="${CONNECTIONS:-16}" THREADS="${THREADS:-2}" PORT_BASE="${PORT_BASE:-18787}"
+DURATION="${DURATION:-5s}" ROUNDS="${ROUNDS:-3}" CONNECTIONS="${CONNECTIONS:-16}" THREADS="${THREADS:-2}" PORT_BASE="${PORT_BASE:-18787}"
 site="$here/build/bench-site"
 mkdir -p "$site"
 node -e "import('$here/test/page.mjs').then(m => process.stdout.write(m.benchPage()))" > "$site/index.html"
@@ -26,6 +28,7 @@ node_modules/.bin/workerd serve worker/config.capnp config -d "site-files=$site"
 wpid=$!
 trap 'kill $wpid 2>/dev/null || true; wait $wpid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$plain_port/" && break; sleep 0.1; done
+kill -0 $wpid 2>/dev/null || { echo "workerd did not start (ports $PORT_BASE-$((PORT_BASE + 3)) in use?):" >&2; cat /tmp/hearth-bench-workerd.log >&2; exit 1; }
 bytes=$(curl -s "http://127.0.0.1:$origin_port/" | wc -c)
 slots=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | grep -o 'data-hearth-decided=' | wc -l)
 echo "origin page: $bytes bytes; hearth worker decided $slots elements per page"
@@ -36,7 +39,7 @@ visitor="Cookie: $consent; $digest"
 
 run() { # name port [header] -> "rps p50_ms p99_ms errors requests"
   local extra=(); [ -n "${3:-}" ] && extra=(-H "$3")
-  wrk -t1 -c4 -d2s -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/" > /dev/null # warm-up
+  [ "$round" = 1 ] && wrk -t1 -c4 -d2s -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/" > /dev/null # warm-up
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/")
   echo "$out" > "/tmp/hearth-bench-$1.txt"
   node -e '
@@ -50,26 +53,36 @@ run() { # name port [header] -> "rps p50_ms p99_ms errors requests"
     const reqs = +/(\d+) requests in/.exec(o)[1];
     console.log([rps, p50, p99, errors, reqs].join(" "));' <<< "$out"
 }
-{
+for round in $(seq "$ROUNDS"); do
   echo "pass-through $(run plain $plain_port)"
   echo "hearth $(run hearth $hearth_port)"
   echo "uncached $(run uncached $uncached_port)"
   echo "profile $(run profile $hearth_port "$visitor")"
-} > /tmp/hearth-bench-rows.txt
+done > /tmp/hearth-bench-rows.txt
 state() { curl -s -o /dev/null -D - -H 'Accept: text/html' "$@" "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p'; }
 cache_state="contextual visitor: $(state), consented visitor: $(state -H "$visitor")"
 node -e '
-  const rows = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
+  const lines = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
   const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)" };
-  const [, pr, p50, p99] = rows[0].map(Number);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const runs = {}; // name -> [[rps, p50, p99, errors, requests] per round]
+  for (const [name, ...v] of lines) (runs[name] ??= []).push(v.map(Number));
+  const base = runs["pass-through"];
   let errors = 0;
-  for (const [name, ...v] of rows) {
-    const [r, a, b, e, n] = v.map(Number);
+  for (const [name, rs] of Object.entries(runs)) {
+    const col = (i) => median(rs.map((r) => r[i]));
+    const e = rs.reduce((n, r) => n + r[3], 0), n = rs.reduce((n, r) => n + r[4], 0);
     errors += e;
-    const vs = name === "pass-through" ? "" : `   ratio ${(r / pr).toFixed(3)} (${((1 - r / pr) * 100).toFixed(1)}% fewer), p50 +${(a - p50).toFixed(2)} ms, p99 +${(b - p99).toFixed(2)} ms`;
-    console.log(`${names[name].padEnd(44)} ${r.toFixed(0).padStart(6)} req/s   p50 ${a.toFixed(2).padStart(6)} ms   p99 ${b.toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
+    let vs = "";
+    if (name !== "pass-through") {
+      const ratios = rs.map((r, i) => r[0] / base[i][0]);
+      const ratio = median(ratios);
+      const d50 = median(rs.map((r, i) => r[1] - base[i][1])), d99 = median(rs.map((r, i) => r[2] - base[i][2]));
+      vs = `   ratio ${ratio.toFixed(3)} [${ratios.map((x) => x.toFixed(2)).join(" ")}], p50 ${d50 >= 0 ? "+" : ""}${d50.toFixed(2)} ms, p99 ${d99 >= 0 ? "+" : ""}${d99.toFixed(2)} ms`;
+    }
+    console.log(`${names[name].padEnd(44)} ${col(0).toFixed(0).padStart(6)} req/s   p50 ${col(1).toFixed(2).padStart(6)} ms   p99 ${col(2).toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
   }
-  console.log(`after the runs, X-Hearth-Cache for a ${process.argv[1]}`);
+  console.log(`medians of ${base.length} rounds (ratios and added latency within each round); after the runs, X-Hearth-Cache for a ${process.argv[1]}`);
   if (errors) { console.log("ERRORS during the run"); process.exitCode = 1; }' "$cache_state"
 kill $wpid; wait $wpid 2>/dev/null || true; trap - EXIT
 node "$here/test/ttfb.mjs"

@@ -125,6 +125,7 @@ export function templateStore(limits = {}) {
 export function renderCache(limits = {}) {
   const max = { ...DEFAULT_LIMITS, ...limits };
   const pages = new Map(); // key -> { calls, variants: Map(answer text -> Blob), shells: Map(shape -> shell) }, oldest first
+  const seen = new Set(); // keys rendered once (a shell costs a second rendering: only for pages that come back)
   let bytes = 0;
   const sizeOf = (v) => (v instanceof Blob ? v.size : v.size ?? 0);
 
@@ -164,7 +165,8 @@ export function renderCache(limits = {}) {
   return {
     /**
      * What was rendered for `key` that fits the decisions `page` gives: `{text, body}` (the whole
-     * page, when `whole`), `{text, shell}`, or `null`. Makes the page's decisions on `page` (as its
+     * page, when `whole`), `{text, shell}`, `{text}` (neither; `unusable` when the shell for these
+     * decisions cannot serve them), or `null`. Makes the page's decisions on `page` (as its
      * first rendering did), so a miss renders with them as they are.
      */
     lookup(key, page, whole) {
@@ -173,9 +175,9 @@ export function renderCache(limits = {}) {
       const text = page.replay(p.calls);
       if (text === null) return null;
       const body = whole ? p.variants.get(text) : undefined;
-      let shell = body ? undefined : p.shells.get(page.shape(p.calls));
+      const shell = body ? undefined : p.shells.get(page.shape(p.calls));
       // A shell made with other calls than these (which the rewriter avoids) could order the answer otherwise.
-      if (shell && shell.calls !== p.callsText) shell = undefined;
+      if (shell && shell.calls !== p.callsText) return { text, unusable: true };
       if (!body && !shell) return { text };
       touch(key, p);
       return body ? { text, body } : { text, shell };
@@ -187,6 +189,13 @@ export function renderCache(limits = {}) {
       if (!body) return null;
       touch(key, p);
       return body;
+    },
+    /** Whether `key` was rendered before (and now it has been). */
+    again(key) {
+      if (seen.has(key) || pages.has(key)) return true;
+      seen.add(key);
+      if (seen.size > 4 * max.pages) seen.delete(seen.values().next().value);
+      return false;
     },
     /** Whether `key` has a shell for decisions of this `shape`. */
     hasShell: (key, shape) => pages.get(key)?.shells.has(shape) ?? false,

@@ -194,7 +194,9 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
       }
     }
-    return render(res, decided, { head, origin, key, whole, shell: key !== null && !found?.shell, remember, caching, env, ctx });
+    // A shell costs a second rendering: made for a page that comes back, when none fits these decisions.
+    const shell = key !== null && !found?.shell && !found?.unusable && cache.again(key);
+    return render(res, decided, { head, origin, key, whole, shell, remember, caching, env, ctx });
   }
 
   /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
