@@ -104,9 +104,10 @@ export function scriptJson(answer) {
  * `PreparedPage` (js/hearth.js): only what the page contains is decided. `answer()` is
  * what was decided, in the shape of `Session#page`'s answer.
  *
- * `calls()` lists the calls that decided something, in order, none of their arguments taken from
- * an earlier decision (a list's artworks are asked for by list); `replay(calls)` makes them again
- * and gives the answer's text, so another request's page can be matched to a rendering (cache.js).
+ * `calls()` lists the rewriter's calls, in order; none of their arguments comes from a decision
+ * (a list's artworks are asked for by list), and which calls a page makes depends only on its
+ * markup and the layout learned, not on what was decided. `replay(calls)` makes them again and
+ * gives the answer's text, so another request's page can be matched to a rendering (cache.js).
  */
 export function lazyAnswer(prepared) {
   const kinds = { slots: new Map(), artworks: new Map(), promotions: new Map(), recommendations: new Map() };

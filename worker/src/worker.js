@@ -45,7 +45,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   let loadFailed = false;
   // Which templates each recommendation container and promotion placement had (see rewrite.js).
   const layouts = new Layouts();
-  // Pages rendered for contextual visitors, served again to the next one with the same decisions.
+  // Pages rendered before: whole, for the next visitor with the same decisions; shells, for any
+  // visitor whose decisions have the same shape (cache.js).
   const cache = cacheLimits === false ? null : renderCache(cacheLimits);
   // What requests decided from their headers alone decided, on which page, until when.
   const memo = cache && answerMemo(cacheLimits);
@@ -289,7 +290,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const page = lazyAnswer(decided.prepared);
     const holes = { marker: holeMarker(), lists: [] };
     const state = { off: false };
-    const mine = { ...decided, page, holes, templates: decided.templates, complete: undefined };
+    const mine = { ...decided, page, holes, complete: undefined };
     return new Response(rewriter(mine, state, onError).transform(input).body).text().then(
       (text) => {
         if (state.off || !clean(page)) return;
