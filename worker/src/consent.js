@@ -64,10 +64,22 @@ export function readConsent(headers, cookies) {
   return signals;
 }
 
+/** One formatter per time zone (making one costs tens of microseconds; there are a few hundred zones). */
+const formatters = new Map();
+function formatter(timeZone) {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    if (formatters.size >= 1024) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 function utcOffsetMinutes(timeZone, t) {
   if (!timeZone) return undefined;
   try {
-    const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(t));
+    const parts = formatter(timeZone).formatToParts(new Date(t));
     const v = Object.fromEntries(parts.map((p) => [p.type, Number(p.value)]));
     const local = Date.UTC(v.year, v.month - 1, v.day, v.hour, v.minute);
     return Math.round((local - Math.floor(t / 60000) * 60000) / 60000);

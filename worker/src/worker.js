@@ -209,13 +209,14 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
 
   /** A personalized page: private, without the origin's validators and length, with hearth's headers. */
   function personalized(res, body, { mode, setCookie }, how) {
-    const headers = new Headers(res.headers);
+    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const headers = out.headers; // the response's own copy (one copy, not two)
     headers.set('Cache-Control', 'private');
     for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
     if (setCookie) headers.append('Set-Cookie', setCookie);
     headers.set('X-Hearth', mode);
     if (how) headers.set('X-Hearth-Cache', how);
-    return new Response(body, { status: res.status, statusText: res.statusText, headers });
+    return out;
   }
 
   /** A page made from what was kept (`how`: hit or shell); the origin's body is not needed (cancelled, so its connection is freed now). */

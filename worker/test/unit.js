@@ -205,6 +205,15 @@ export const consentSignals = {
     const c2 = requestContext(cf, Date.UTC(2026, 0, 1));
     eq(c2.country, 'JP', 'request.cf.country');
     eq(c2.utcOffsetMinutes, 540, 'offset from cf.timezone');
+    // The zone's formatter is reused: daylight saving still moves the offset.
+    const ny = (t) => {
+      const r = new Request('https://shop.example/');
+      Object.defineProperty(r, 'cf', { value: { timezone: 'America/New_York' } });
+      return requestContext(r, t).utcOffsetMinutes;
+    };
+    eq(ny(Date.UTC(2026, 0, 15)), -300, 'New York in winter');
+    eq(ny(Date.UTC(2026, 6, 15)), -240, 'New York in summer');
+    eq(requestContext(cf, Date.UTC(2026, 6, 1)).utcOffsetMinutes, 540, 'Tokyo again');
   },
 };
 
