@@ -201,7 +201,7 @@ export function renderCache(limits = {}) {
     hasShell: (key, shape) => pages.get(key)?.shells.has(shape) ?? false,
     /** Keeps a whole page (a Blob: immutable, shared by every response) by its answer's `text`. */
     store: (key, calls, text, body) => keep(entry(key, calls).variants, text, body),
-    /** Keeps a shell (`{text, lists, marker, size}`) by the decisions' `shape`, with the calls that made it. */
+    /** Keeps a shell (rewrite.js `makeShell`) by the decisions' `shape`, with the calls that made it. */
     storeShell: (key, calls, shape, shell) => keep(entry(key, calls).shells, shape, { ...shell, calls: JSON.stringify(calls) }),
     /** Pages and bytes held (for tests and logs). */
     stats: () => ({

@@ -239,22 +239,45 @@ function decisionsScript(page, mode) {
 }
 
 /**
- * A page from a shell (`rewriter` with `decided.holes`: the page as rendered for decisions of the
- * same `shape`, with holes for each list's items and for the decisions script), filled from
- * `page`'s decisions: the bytes the rewriter would write for them. `null` when `page` cannot
- * fill it (the engine failed; an item id that is not an id).
+ * A shell from what `rewriter` wrote with `decided.holes` (`{marker, lists}`): the page as
+ * rendered for decisions of one `shape`, cut at its holes (each list's items and decided
+ * attribute, the decisions script). The text between holes is encoded once, here.
+ */
+export function makeShell(text, { marker, lists }) {
+  const encoder = new TextEncoder();
+  const segments = [];
+  const holes = [];
+  const re = new RegExp(`${marker}([dis])(\\d*)`, 'g');
+  let at = 0;
+  for (const m of text.matchAll(re)) {
+    segments.push(encoder.encode(text.slice(at, m.index)));
+    holes.push([m[1], Number(m[2])]);
+    at = m.index + m[0].length;
+  }
+  segments.push(encoder.encode(text.slice(at)));
+  return { segments, holes, lists, size: segments.reduce((n, b) => n + b.byteLength, 0) };
+}
+
+/**
+ * A page from a shell (`makeShell`), filled from `page`'s decisions: the bytes the rewriter would
+ * write for them, as a Blob (the shell's bytes are not copied through JS). `null` when `page`
+ * cannot fill it (the engine failed; an item id that is not an id).
  */
 export function fillShell(shell, page, mode) {
-  let ok = true;
-  const out = shell.text.replace(new RegExp(`${shell.marker}([dis])(\\d*)`, 'g'), (_, kind, n) => {
-    if (kind === 's') return decisionsScript(page, mode);
-    const hole = shell.lists[Number(n)];
-    const items = listItems(page, hole.list, hole.k);
-    if (kind === 'i') return renderList(page, hole, items);
-    if (!items.every((r) => ID.test(r.item))) ok = false; // the rewriter would have escaped it
-    return items.map((r) => r.item).join(' ');
-  });
-  return ok && !page.failed() ? out : null;
+  const parts = [shell.segments[0]];
+  for (let i = 0; i < shell.holes.length; i++) {
+    const [kind, n] = shell.holes[i];
+    if (kind === 's') parts.push(decisionsScript(page, mode));
+    else {
+      const hole = shell.lists[n];
+      const items = listItems(page, hole.list, hole.k);
+      if (kind === 'i') parts.push(renderList(page, hole, items));
+      else if (items.every((r) => ID.test(r.item))) parts.push(items.map((r) => r.item).join(' '));
+      else return null; // the rewriter would have escaped it
+    }
+    parts.push(shell.segments[i + 1]);
+  }
+  return page.failed() ? null : new Blob(parts);
 }
 
 /**

@@ -10,7 +10,7 @@
 
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
-import { rewriter, lazyAnswer, scriptJson, fillShell } from './rewrite.js';
+import { rewriter, lazyAnswer, scriptJson, fillShell, makeShell } from './rewrite.js';
 import { Layouts, answerKey, answerMemo, originHeaders, originKey, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
@@ -183,13 +183,13 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
           remember(found.text);
           return served(res, found.body, decided, 'hit');
         }
-        const html = found?.shell ? fillShell(found.shell, decided.page, decided.mode) : null;
-        if (html !== null) {
+        const filled = found?.shell ? fillShell(found.shell, decided.page, decided.mode) : null;
+        if (filled !== null) {
           if (whole) {
-            cache.store(key, decided.page.calls(), found.text, new Blob([html]));
+            cache.store(key, decided.page.calls(), found.text, filled);
             remember(found.text);
           }
-          return served(res, html, decided, 'shell');
+          return served(res, filled, decided, 'shell');
         }
       } catch (e) {
         logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
@@ -296,7 +296,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       (text) => {
         if (state.off || !clean(page)) return;
         const shape = page.shape();
-        if (!cache.hasShell(key, shape)) cache.storeShell(key, page.calls(), shape, { text, lists: holes.lists, marker: holes.marker, size: text.length * 2 });
+        if (!cache.hasShell(key, shape)) cache.storeShell(key, page.calls(), shape, makeShell(text, holes));
       },
       () => {},
     );
