@@ -311,6 +311,7 @@ export function rewriter(decided, state, onError) {
   const collected = (decided.collected = new Map());
   const templateCount = new Map();
   let cur = null; // the innermost open slot's decision (null when it has none)
+  let curId = null; // and its id (also for a slot left undecided)
   const outer = [];
   let voidNested = false;
   let rec = null; // the recommendation container last entered
@@ -319,7 +320,6 @@ export function rewriter(decided, state, onError) {
   const slotTemplated = new Set(); // slot decisions whose variant has a template (the defaults give way to it)
   const slotClosers = new Map(); // slot decision -> child tags that end it (a <p> slot, say)
   const slotSeen = new Map(); // slot id -> the variants it has templates for, on this page
-  const slotIds = new Map(); // slot decision -> its id
   const guard = (f) => ({
     element(el) {
       if (state.off) return;
@@ -442,10 +442,10 @@ export function rewriter(decided, state, onError) {
       '[data-hearth-slot] [data-hearth-slot]',
       guard((el) => {
         // Registered before the slot handler, so it runs first on the same element.
-        const saved = cur;
+        const saved = [cur, curId];
         try {
           el.onEndTag(() => {
-            cur = outer.pop() ?? null;
+            [cur, curId] = outer.pop() ?? [null, null];
           });
         } catch {
           voidNested = true; // a void element (no end tag) has no content to scope
@@ -458,16 +458,18 @@ export function rewriter(decided, state, onError) {
       '[data-hearth-slot]',
       guard((el) => {
         const id = el.getAttribute('data-hearth-slot');
-        const d = page.slot(id);
-        const ok = !isError(d);
-        if (voidNested) voidNested = false;
-        else cur = ok ? d : null;
-        if (!ok) return;
         if (!slotSeen.has(id)) slotSeen.set(id, new Set());
-        slotIds.set(d, id);
         // The chosen variant's template replaces the default content (js/dom.js #renderSlot), which
-        // streams by first: known from the slot's last page (the first page keeps both).
-        if (layouts.get(`slot|${id}`)?.has(d.variant) && !leftToBrowser(el.tagName)) {
+        // streams by first: whether it has one is known from the slot's last page. A slot this
+        // isolate has not seen yet is left to the browser module (undecided, as sent), which renders
+        // it as this page's templates allow; its templates are learned for the next page.
+        const layout = layouts.get(`slot|${id}`);
+        const d = layout === undefined ? null : page.slot(id);
+        const ok = d !== null && !isError(d);
+        if (voidNested) voidNested = false;
+        else [cur, curId] = [ok ? d : null, id];
+        if (!ok) return;
+        if (layout.has(d.variant) && !leftToBrowser(el.tagName)) {
           slotTemplated.add(d);
           slotClosers.set(d, CLOSERS[el.tagName]);
         }
@@ -480,8 +482,8 @@ export function rewriter(decided, state, onError) {
     .on(
       '[data-hearth-slot] template[data-hearth-variant]',
       guard((el) => {
+        if (curId !== null) slotSeen.get(curId)?.add(el.getAttribute('data-hearth-variant'));
         if (!cur) return;
-        slotSeen.get(slotIds.get(cur))?.add(el.getAttribute('data-hearth-variant'));
         // An unclosed <template> hides the rest of the page in a browser too; removing it changes nothing visible.
         if (el.getAttribute('data-hearth-variant') === cur.variant) el.removeAndKeepContent();
         else el.remove();
