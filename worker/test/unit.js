@@ -742,3 +742,43 @@ export const shellsFillEachVisitorsOwnDecisions = {
     assert(!hows.includes('hit'), 'no profile visitor is served a page kept whole');
   },
 };
+
+export const anEngineFailingLaterNeverBreaksACachedPage = {
+  async test() {
+    // An engine whose prepared pages start throwing once the cache is warm: replaying a kept
+    // page's decisions fails, the page goes out with what could be decided (as the origin sent
+    // the rest), nothing broken is kept, and the log names no visitor data.
+    let failing = false;
+    const logs = [];
+    const wrap = (p) => new Proxy(p, {
+      get(target, name) {
+        const v = Reflect.get(target, name);
+        if (typeof v !== 'function') return v;
+        return (...args) => {
+          if (failing && ['decide', 'recommend', 'artworks', 'promotions'].includes(name)) throw new Error(`RuntimeError: unreachable SECRET-${String(args[0])}`);
+          return v.apply(target, args);
+        };
+      },
+    });
+    const Hearth = { load: (m) => { const e = hearth.Hearth.load(m); return { session: (o) => { const s = e.session(o); return new Proxy(s, { get: (t, n) => (n === 'prepare' ? (c) => wrap(t.prepare(c)) : typeof t[n] === 'function' ? t[n].bind(t) : t[n]) }); } }; } };
+    const wk = createWorker({ Hearth, manifest, log: (l) => logs.push(l) });
+    const cookie = { Cookie: 'hearth_consent=store.content.promotions.measure' };
+    for (let i = 0; i < 3; i++) {
+      await visit(wk, get('/'));
+      await visit(wk, get('/', cookie));
+    }
+    eq((await visit(wk, get('/x'))).how, 'miss', 'another page, rendered');
+    failing = true;
+    for (const headers of [{}, cookie]) {
+      const r = await visit(wk, get('/', headers));
+      eq(r.res.status, 200, 'the page goes out');
+      assert(r.body.includes('<footer id="end">end</footer>'), `the rest of the page intact: ${r.how}`);
+      assert(!r.body.includes('data-hearth-decided="classic"') || r.how === 'hit', 'no decision made after the failure');
+    }
+    assert(logs.length > 0 && logs.every((l) => !l.includes('SECRET') && !l.includes('hearth_consent')), `logged without data: ${logs}`);
+    failing = false;
+    const again = await visit(wk, get('/', cookie));
+    eq(again.res.status, 200, 'and it recovers');
+    assert(again.body.includes('data-hearth-decided'), 'decided again');
+  },
+};
