@@ -22,7 +22,7 @@ site="$here/build/bench-site"
 mkdir -p "$site"
 node -e "import('$here/test/page.mjs').then(m => process.stdout.write(m.benchPage()))" > "$site/index.html"
 hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2)) uncached_port=$((PORT_BASE + 3))
-node_modules/.bin/workerd serve worker/config.capnp config -d "site-files=$site" \
+node_modules/.bin/workerd serve worker/config.capnp benchConfig -d "site-files=$site" \
   --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" --socket-addr "uncached=127.0.0.1:$uncached_port" \
   2> /tmp/hearth-bench-workerd.log &
 wpid=$!

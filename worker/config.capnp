@@ -3,7 +3,8 @@
 #     hearth worker     http://127.0.0.1:8787/   (personalized)
 #     pass-through      http://127.0.0.1:8788/   (same origin, no rewriting: the bench baseline)
 #     static origin     http://127.0.0.1:8789/   (the site files as they are)
-#     hearth, uncached  http://127.0.0.1:8790/   (every page rendered: HEARTH_RENDER_CACHE=off, for the bench)
+# `benchConfig` (worker/bench.sh) adds the hearth worker with HEARTH_RENDER_CACHE=off (every page
+# rewritten) on http://127.0.0.1:8790/.
 # The site files default to worker/test/fixtures; serve the demo site with
 #   -d site-files=www/site        (paths are relative to the current directory)
 # `testConfig` (worker/test/run-workerd.mjs) puts an external origin (a Node server, address set
@@ -11,6 +12,21 @@
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
+  services = [
+    (name = "hearth", worker = .hearthWorker),
+    (name = "passthrough", worker = .passthroughWorker),
+    (name = "site", worker = .siteWorker),
+    (name = "site-files", disk = (path = "worker/test/fixtures")),
+  ],
+  sockets = [
+    (name = "http", address = "127.0.0.1:8787", http = (), service = "hearth"),
+    (name = "plain", address = "127.0.0.1:8788", http = (), service = "passthrough"),
+    (name = "origin", address = "127.0.0.1:8789", http = (), service = "site"),
+  ],
+);
+
+# `config` plus the uncached worker (capnp has no list concatenation, so the lists are repeated).
+const benchConfig :Workerd.Config = (
   services = [
     (name = "hearth", worker = .hearthWorker),
     (name = "passthrough", worker = .passthroughWorker),

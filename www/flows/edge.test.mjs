@@ -44,11 +44,11 @@ function buildEdge() {
 }
 
 async function startEdge() {
-  const [http, plain, origin, uncached] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [http, plain, origin] = [await freePort(), await freePort(), await freePort()];
   const stderr = [];
   const proc = spawn(
     join(ROOT, 'node_modules', '.bin', 'workerd'),
-    ['serve', join(DIR, 'config.capnp'), 'config', '-d', `site-files=${join(DIR, 'site')}`, '--socket-addr', `http=127.0.0.1:${http}`, '--socket-addr', `plain=127.0.0.1:${plain}`, '--socket-addr', `origin=127.0.0.1:${origin}`, '--socket-addr', `uncached=127.0.0.1:${uncached}`],
+    ['serve', join(DIR, 'config.capnp'), 'config', '-d', `site-files=${join(DIR, 'site')}`, '--socket-addr', `http=127.0.0.1:${http}`, '--socket-addr', `plain=127.0.0.1:${plain}`, '--socket-addr', `origin=127.0.0.1:${origin}`],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   proc.stderr.on('data', (d) => stderr.push(String(d)));
