@@ -82,7 +82,7 @@ node -e '
     }
     console.log(`${names[name].padEnd(44)} ${col(0).toFixed(0).padStart(6)} req/s   p50 ${col(1).toFixed(2).padStart(6)} ms   p99 ${col(2).toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
   }
-  console.log(`medians of ${base.length} rounds (ratios and added latency within each round); after the runs, X-Hearth-Cache for a ${process.argv[1]}`);
+  console.log(`${base.length === 1 ? "one round" : `medians of ${base.length} rounds`} (ratios and added latency within each round); after the runs, X-Hearth-Cache for a ${process.argv[1]}`);
   if (errors) { console.log("ERRORS during the run"); process.exitCode = 1; }' "$cache_state"
 kill $wpid; wait $wpid 2>/dev/null || true; trap - EXIT
 node "$here/test/ttfb.mjs"
