@@ -60,6 +60,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "src/consent.js", esModule = embed "src/consent.js"),
   (name = "src/digest.js", esModule = embed "src/digest.js"),
   (name = "src/rewrite.js", esModule = embed "src/rewrite.js"),
+  (name = "src/decisions.js", esModule = embed "src/decisions.js"),
   (name = "src/template.js", esModule = embed "src/template.js"),
   (name = "src/cache.js", esModule = embed "src/cache.js"),
   (name = "build/hearth/workerd.js", esModule = embed "build/hearth/workerd.js"),

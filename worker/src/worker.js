@@ -10,7 +10,8 @@
 
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
-import { rewriter, lazyAnswer, scriptJson, fillShell, makeShell } from './rewrite.js';
+import { rewriter } from './rewrite.js';
+import { lazyAnswer, scriptJson, fillShell, makeShell } from './decisions.js';
 import { Layouts, answerKey, answerMemo, originHeaders, originKey, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {

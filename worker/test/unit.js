@@ -6,7 +6,7 @@ import scenario from '../data/scenario.json';
 import expected from '../data/expected.txt';
 import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
-import { scriptJson } from '../src/rewrite.js';
+import { scriptJson } from '../src/decisions.js';
 import { renderTemplate, safeAttr } from '../src/template.js';
 import { answerMemo, renderCache, originKey, pageKey } from '../src/cache.js';
 
