@@ -53,6 +53,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   const memo = cache && answerMemo(cacheLimits);
   // The templates each origin page has, read once (profile visitors' pages are rendered from them too).
   const templates = cache && templateStore(cacheLimits);
+  const shelling = new Set(); // page keys with a shell being rendered
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
   function getEngine() {
@@ -197,7 +198,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       }
     }
     // A shell costs a second rendering: made for a page that comes back, when none fits these decisions.
-    const shell = key !== null && !found?.shell && !found?.unusable && cache.again(key);
+    // At most one shell rendering per page at a time (a burst of misses would each render one).
+    const shell = key !== null && !found?.shell && !found?.unusable && !shelling.has(key) && cache.again(key);
     return render(res, decided, { head, origin, key, whole, shell, remember, caching, env, ctx });
   }
 
@@ -289,6 +291,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * made again), and keeps it when it went through as cleanly as the visitor's page.
    */
   function renderShell(input, decided, key, onError, clean) {
+    shelling.add(key);
     const page = lazyAnswer(decided.prepared);
     const holes = { marker: holeMarker(), lists: [] };
     const state = { off: false };
@@ -300,7 +303,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         if (!cache.hasShell(key, shape)) cache.storeShell(key, page.calls(), shape, makeShell(text, holes));
       },
       () => {},
-    );
+    ).finally(() => shelling.delete(key));
   }
 
   /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */

@@ -782,3 +782,30 @@ export const anEngineFailingLaterNeverBreaksACachedPage = {
     assert(again.body.includes('data-hearth-decided'), 'decided again');
   },
 };
+
+export const aBurstOfMissesRendersOneShell = {
+  async test() {
+    const Real = globalThis.HTMLRewriter;
+    let made = 0;
+    globalThis.HTMLRewriter = class extends Real {
+      constructor() {
+        super();
+        made++;
+      }
+    };
+    try {
+      const wk = createWorker({ Hearth: hearth.Hearth, manifest });
+      const cookie = { Cookie: 'hearth_consent=store.content.promotions.measure' };
+      await visit(wk, get('/'));
+      await visit(wk, get('/')); // the page is known and its layout learned
+      made = 0;
+      const waits = [];
+      const all = await Promise.all([0, 1, 2, 3].map(() => wk.fetch(get('/', cookie), origin(() => cacheable()), { waitUntil: (p) => waits.push(p) })));
+      await Promise.all(all.map((r) => r.text()));
+      await Promise.all(waits);
+      eq(made, 4 + 1, 'four pages rewritten for their visitors, and one shell');
+    } finally {
+      globalThis.HTMLRewriter = Real;
+    }
+  },
+};
