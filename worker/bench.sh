@@ -30,6 +30,7 @@ trap 'kill $wpid 2>/dev/null || true; wait $wpid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$plain_port/" && break; sleep 0.1; done
 kill -0 $wpid 2>/dev/null || { echo "workerd did not start (ports $PORT_BASE-$((PORT_BASE + 3)) in use?):" >&2; cat /tmp/hearth-bench-workerd.log >&2; exit 1; }
 bytes=$(curl -s "http://127.0.0.1:$origin_port/" | wc -c)
+curl -s -o /dev/null -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" # a fresh isolate leaves slots it has not seen to the browser
 slots=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | grep -o 'data-hearth-decided=' | wc -l)
 echo "origin page: $bytes bytes; hearth worker decided $slots elements per page"
 consent='hearth_consent=store.content.promotions.measure'
