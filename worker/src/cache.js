@@ -1,22 +1,21 @@
-// Rendered pages for visitors decided contextually, kept per worker isolate.
+// What the worker keeps between requests, per isolate (worker/README.md, "Rendered pages, kept
+// per isolate", has the rules and the reasons).
 //
 // Rewriting a page costs a JS call per element the rewriter matches (about 30-75 us each in
-// workerd, see BENCHMARKS.md), a few milliseconds per page. Without content consent every
-// visitor with the same path, time, device class and country gets the same decisions, so the
-// same page: the worker renders it once and serves the same bytes to the next visitor whose
-// decisions are the same.
-//
-// What a rendered page depends on, and so what it is keyed by:
-// - the origin page: its URL and validators (ETag, Last-Modified), length, type and encoding.
-//   Only pages a shared cache could store are kept: a validator and a Content-Length, and no
-//   `private`, `no-store`, `no-cache`, Set-Cookie or Vary (other than Accept-Encoding);
-// - what the worker learned about the page's layout (`Layouts#generation`);
-// - the decisions: the page's answer as embedded in it (`lazyAnswer`'s `answer()`). The
-//   decisions a page needs are replayed from the calls its first render made (`replay`): the
-//   calls depend only on the page, the layout and earlier decisions, so equal answers mean the
-//   rewriter would make the same calls with the same results, hence write the same bytes.
-// Visitors decided from their profile (content consent) are never served from here, and what
-// is kept is the page as anyone in the same context would get it, never a cookie or header.
+// workerd, see BENCHMARKS.md), a few milliseconds per page. So, per origin page (`originKey`: its
+// URL, validators, length, type and encoding; only pages a shared cache could keep) and learned
+// layout (`Layouts#generation`), the worker keeps:
+// - whole pages, by the embedded answer's text, for visitors decided from the request alone
+//   (no content consent): equal answers mean the rewriter would make the same calls with the
+//   same results, so write the same bytes. A request's answer comes from replaying the calls the
+//   page's first rendering made (decisions.js `lazyAnswer`), which depend only on the page and
+//   the layout;
+// - shells (decisions.js `makeShell`), by the decisions' shape, for every visitor: the page with
+//   each list's items and the decisions script left as holes, filled per visitor;
+// - what requests decided from their headers alone decided (`answerMemo`), until the engine's
+//   `stableUntil`, so a repeat request needs no engine;
+// - each origin page's templates (`templateStore`).
+// Nothing kept is a cookie or a header; a profile visitor's page is never kept whole.
 
 /** What the rewriter learned about containers' templates (rewrite.js), with a counter that moves on every change. */
 export class Layouts extends Map {
@@ -43,9 +42,9 @@ function sameLayout(a, b) {
 const DEFAULT_LIMITS = {
   /** Origin pages (URL and validators) remembered. */
   pages: 64,
-  /** Rendered variants of one origin page (distinct decisions). */
+  /** Whole pages (distinct answers), and shells (distinct shapes), of one origin page. */
   variants: 16,
-  /** Bytes of rendered pages kept in all. */
+  /** Bytes of whole pages and shells kept in all. */
   bytes: 16 * 1024 * 1024,
 };
 
