@@ -2,7 +2,9 @@
 // Wasm engine while it is in flight, and stream it through HTMLRewriter,
 // deciding each element as it passes (only what the page contains), so the
 // first byte is already personalized and the browser module adopts the
-// edge's decisions (data-hearth-decided) instead of deciding again.
+// edge's decisions (data-hearth-decided) instead of deciding again. A page
+// rendered before is served from what was kept (cache.js): whole for the next
+// visitor with the same decisions, or as a shell filled with a visitor's own.
 //
 // Everything here is platform code (workerd / Cloudflare Workers); the
 // decisions are all made in Rust. `createWorker` takes its dependencies so
