@@ -126,7 +126,7 @@ export function renderCache(limits = {}) {
   const pages = new Map(); // key -> { calls, variants: Map(answer text -> Blob), shells: Map(shape -> shell) }, oldest first
   const seen = new Set(); // keys rendered once (a shell costs a second rendering: only for pages that come back)
   let bytes = 0;
-  const sizeOf = (v) => (v instanceof Blob ? v.size : v.size ?? 0);
+  const sizeOf = (v) => v.size ?? 0; // a Blob's bytes, or a shell's (makeShell)
 
   const drop = (key) => {
     const p = pages.get(key);

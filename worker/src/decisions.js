@@ -11,6 +11,9 @@ export function isError(x) {
 /** Ids as the manifest allows them (docs/manifest.md): safe inside a quoted selector value. */
 export const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/** A list's items as a page shows them: the first `k` when the page gives a `k` (data-k), else all. */
+export const firstK = (recs, k) => (k > 0 ? recs.slice(0, k) : recs);
+
 /** Escapes JSON for a <script> element: no `</script>`, `<!--` or line separators. */
 export function scriptJson(answer) {
   return JSON.stringify(answer).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
@@ -72,7 +75,7 @@ export function lazyAnswer(prepared) {
      * data-hearth-artwork values; empty: the item itself). */
     listArtworks: logged('listArtworks', (list, k, refs) => {
       const recs = kinds.recommendations.get(list);
-      const items = Array.isArray(recs) ? (k > 0 ? recs.slice(0, k) : recs) : [];
+      const items = Array.isArray(recs) ? firstK(recs, k) : [];
       return api.artworks(items.flatMap((r) => refs.map((v) => v || r.item)));
     }),
     /** A placement's promotions; `peek`: decided ahead of the page, embedded only once the page has the placement. */
@@ -113,7 +116,7 @@ export function lazyAnswer(prepared) {
           out.push(c ? [c.promotion, c.content ?? null] : c === undefined ? 1 : 0);
         } else if (name === 'recommend') {
           const r = kinds.recommendations.get(id);
-          out.push(Array.isArray(r) ? ((k > 0 ? r.slice(0, k) : r).length ? 1 : 2) : 0);
+          out.push(Array.isArray(r) ? (firstK(r, k).length ? 1 : 2) : 0);
         }
       }
       return JSON.stringify(out);
@@ -146,7 +149,7 @@ export function renderList(page, { list, k, tokens }, items) {
 /** A list's items as the rewriter shows them (`k` caps them). */
 function listItems(page, list, k) {
   const recs = page.recommend(list, k > 0 ? k : undefined);
-  return Array.isArray(recs) ? (k > 0 ? recs.slice(0, k) : recs) : [];
+  return Array.isArray(recs) ? firstK(recs, k) : [];
 }
 
 /** The decisions script, as the rewriter appends it after the document ('' when nothing was decided). */

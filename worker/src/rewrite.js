@@ -17,7 +17,7 @@
 // goes in <script type="application/json" id="hearth-decisions"> after the document.
 
 import { fillPlan, renderTemplate, safeAttr, VOID } from './template.js';
-import { artworkRefs, decisionsScript, ID, isError, renderList } from './decisions.js';
+import { artworkRefs, decisionsScript, firstK, ID, isError, renderList } from './decisions.js';
 
 function fillAttrs(el, content, name = 'data-hearth-attrs') {
   const spec = el.getAttribute(name);
@@ -330,7 +330,7 @@ export function rewriter(decided, state, onError) {
         if (layouts.get(box.key) === false) return;
         const recs = page.recommend(list, k > 0 ? k : undefined);
         if (!Array.isArray(recs)) return;
-        box.items = k > 0 ? recs.slice(0, k) : recs;
+        box.items = firstK(recs, k);
         el.setAttribute('data-hearth-ready', 'edge');
         if (holes && box.items.length) {
           box.hole = holes.lists.push({ list, k, tokens: null }) - 1;

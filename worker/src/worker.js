@@ -146,10 +146,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const pending = fetchOrigin(request, env);
     const personalizable = request.method === 'GET';
     const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t) : null;
-    // A request decided before from the same inputs needs no engine; other page loads are
-    // prepared while the origin is in flight.
     // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison; templates are still read once).
     const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
+    // A request decided before from the same inputs needs no engine; other page loads are
+    // prepared while the origin is in flight.
     const asked = input && caching ? answerKey(input) : null;
     const remembered = asked !== null && memo.known(asked, t);
     const early = input && !remembered ? decide(request, t, input) : undefined;
@@ -163,7 +163,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     }
     if (!personalizable) return res;
     const head = originHeaders(res);
-    if (!isPersonalizable(res, limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES'), head)) return res;
+    const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
+    if (!isPersonalizable(res, maxBytes, head)) return res;
 
     const origin = cache !== null ? originKey(request, res, head) : null;
     if (remembered) {
@@ -202,7 +203,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     // A shell costs a second rendering: made for a page that comes back, when none fits these decisions.
     // At most one shell rendering per page at a time (a burst of misses would each render one).
     const shell = key !== null && !found?.shell && !found?.unusable && !shelling.has(key) && cache.again(key);
-    return render(res, decided, { head, origin, key, whole, shell, remember, caching, env, ctx });
+    return render(res, decided, { head, maxBytes, origin, key, whole, shell, remember, caching, ctx });
   }
 
   /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
@@ -236,8 +237,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * it started with: the whole page (`whole`: tees the output), and, when this page has no shell
    * for these decisions yet (`shell`), a shell rendered from a tee of the origin's body.
    */
-  function render(res, decided, { head, origin, key, whole, shell, remember, caching, env, ctx }) {
-    const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
+  function render(res, decided, { head, maxBytes, origin, key, whole, shell, remember, caching, ctx }) {
     const state = { off: false };
     let errors = 0;
     let body = res;
