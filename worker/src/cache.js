@@ -119,7 +119,7 @@ export function templateStore(limits = {}) {
  * - `variants`: whole pages, by the answer's text (visitors decided from the request alone);
  * - `shells`: the page with each list's items and the decisions script left as holes, by the
  *   decisions' `shape` (lazyAnswer; what the rest of the markup depends on), for any visitor:
- *   rewrite.js `fillShell` fills them from a visitor's own decisions.
+ *   decisions.js `fillShell` fills them from a visitor's own decisions.
  */
 export function renderCache(limits = {}) {
   const max = { ...DEFAULT_LIMITS, ...limits };
@@ -200,7 +200,7 @@ export function renderCache(limits = {}) {
     hasShell: (key, shape) => pages.get(key)?.shells.has(shape) ?? false,
     /** Keeps a whole page (a Blob: immutable, shared by every response) by its answer's `text`. */
     store: (key, calls, text, body) => keep(entry(key, calls).variants, text, body),
-    /** Keeps a shell (rewrite.js `makeShell`) by the decisions' `shape`, with the calls that made it. */
+    /** Keeps a shell (decisions.js `makeShell`) by the decisions' `shape`, with the calls that made it. */
     storeShell: (key, calls, shape, shell) => keep(entry(key, calls).shells, shape, { ...shell, calls: JSON.stringify(calls) }),
     /** Pages and bytes held (for tests and logs). */
     stats: () => ({

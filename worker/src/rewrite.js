@@ -89,7 +89,7 @@ const contentText = (top, name) => (el) => {
 
 
 /**
- * An HTMLRewriter applying `decided.page` (see `lazyAnswer`). `state.off` (set when a page of
+ * An HTMLRewriter applying `decided.page` (decisions.js `lazyAnswer`). `state.off` (set when a page of
  * unknown length grows past the limit) turns every handler into a no-op.
  * A handler that throws leaves its element as the origin sent it.
  *
@@ -208,7 +208,7 @@ export function rewriter(decided, state, onError) {
       }
     });
   };
-  // A shell (`fillShell`): each list's items and the decisions script become holes.
+  // A shell (decisions.js `fillShell`): each list's items and the decisions script become holes.
   const holes = decided.holes ?? null;
   const renderItems = (box, tokens) => {
     if (!holes || !box.items.length) return renderList(page, { list: box.list, k: box.k, tokens }, box.items);

@@ -24,7 +24,7 @@ const DEFAULTS = {
 };
 
 const TIMED_OUT = Symbol('timed out');
-/** Marks a shell's holes (rewrite.js `fillShell`): random per isolate, so no origin page can contain it
+/** Marks a shell's holes (decisions.js `fillShell`): random per isolate, so no origin page can contain it
  * (made on first use: the runtime allows random values only inside a request). */
 let marker = null;
 const holeMarker = () => (marker ??= `hearth-hole-${crypto.randomUUID()}-`);
