@@ -19,6 +19,20 @@ pub trait RegexEngine {
     fn compile(&self, pattern: &str, case_insensitive: bool) -> Result<Rc<dyn Regex>, String>;
 }
 
+/// The nearest `f64` to a decimal literal (see `json::number`, which asks
+/// only for the inputs its own exact path cannot do). In Wasm the host's
+/// `parseFloat`, which rounds correctly in every JavaScript engine; natively
+/// std's parser, which does too. Either way, the same bits.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn parse_float(text: &str) -> f64 {
+    js_sys::parse_float(text)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn parse_float(text: &str) -> f64 {
+    text.parse().unwrap_or(f64::NAN)
+}
+
 /// Longest pattern any engine is asked to compile; longer ones fail to
 /// compile (and so never match), bounding hostile manifests.
 pub const MAX_PATTERN_LEN: usize = 4096;

@@ -99,7 +99,7 @@ pub fn string_to_number(s: &str) -> f64 {
     if !is_decimal_literal(body) {
         return f64::NAN;
     }
-    body.parse::<f64>().map_or(f64::NAN, |n| sign * n)
+    sign * super::number::decimal(body)
 }
 
 /// StrUnsignedDecimalLiteral: `12`, `1.5`, `1.`, `.5`, with an optional exponent.

@@ -11,6 +11,7 @@
 //! * [`js`] holds the coercions (`ToString`, `ToNumber`, `<`, truthiness).
 
 pub mod js;
+mod number;
 mod parse;
 mod write;
 

@@ -197,9 +197,9 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        // The slice is ASCII by construction and matches Rust's float grammar.
+        // The slice is ASCII by construction, a JSON number.
         let text = std::str::from_utf8(&self.src[start..self.pos]).map_err(|_| self.error_at(start, "bad number"))?;
-        text.parse::<f64>().map(Value::Number).map_err(|_| self.error_at(start, "bad number"))
+        Ok(Value::Number(super::number::decimal(text)))
     }
 
     fn digits(&mut self) {

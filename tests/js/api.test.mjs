@@ -162,3 +162,30 @@ test('a plain definition edited in place is evaluated as edited', () => {
   }
   assert.equal(v.evalCondition(new Rule()), true);
 });
+
+test('numbers parse to the same double as JavaScript, on the exact path and the host path', () => {
+  // Short decimals are parsed in Rust (src/json/number.rs); the rest by the host's parseFloat.
+  // Both must give JSON.parse's double: written back (shortest round trip, like JSON.stringify,
+  // so -0 becomes 0 and 1e400 null) they equal JavaScript's own round trip.
+  const texts = [
+    '0', '-0', '0.1', '123.456', '-2.5e-3', '1e22', '1e23', '12e30', '9007199254740992',
+    '9007199254740993', '0.30000000000000004', '2.2250738585072011e-308', '4.9406564584124654e-324',
+    '1.7976931348623157e308', '1e-23', '8.589973e9', '123456789012345678901234567890', '1e400', '-1e-400',
+  ];
+  const random = Array.from({ length: 500 }, (_, i) => {
+    const x = Math.sin(i + 1) * 10 ** ((i % 40) - 20); // varied magnitudes, 15-17 digits
+    return i % 2 ? String(x) : x.toPrecision(1 + (i % 17));
+  });
+  const all = [...texts, ...random];
+  const visitor = Hearth.load({}).visitor({ attributes: JSON.parse(`{"xs":[${all.join(',')}]}`) });
+  const back = visitor.attributes.xs;
+  const js = JSON.parse(JSON.stringify(JSON.parse(`[${all.join(',')}]`)));
+  all.forEach((t, i) => assert.ok(Object.is(back[i], js[i]), `${t}: ${back[i]} vs ${js[i]}`));
+  // JavaScript's Number(string) coercion takes the same paths: comparing a string attribute with a
+  // number converts the string, and only the exact double is both >= and <= the number.
+  for (const t of ['0.1', '9007199254740993', '2.2250738585072011e-308', '.5', '1.', '1e23', '0x1f']) {
+    const n = Number(t);
+    assert.equal(evalCondition({ n: t }, { n: { $gte: n, $lte: n } }), true, t);
+    assert.equal(evalCondition({ n: t }, { n: { $gt: n } }), false, t);
+  }
+});
