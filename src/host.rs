@@ -33,6 +33,21 @@ pub(crate) fn parse_float(text: &str) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
+/// `toLowerCase` for text that is not all ASCII (see `json::js::to_lower_case`).
+/// In Wasm the host's own, which is exactly what GrowthBook's JS SDK does, and
+/// spares the build std's 11 KB case table; natively std's. Both apply
+/// Unicode's full lowercase mapping, final sigma included; they could differ
+/// only on letters one Unicode version has and the other lacks.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn to_lowercase(text: &str) -> String {
+    js_sys::JsString::from(text).to_lower_case().into()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn to_lowercase(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// Longest pattern any engine is asked to compile; longer ones fail to
 /// compile (and so never match), bounding hostile manifests.
 pub const MAX_PATTERN_LEN: usize = 4096;

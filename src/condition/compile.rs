@@ -320,7 +320,7 @@ impl Compiler<'_> {
             return Val::Throw;
         }
         match v {
-            Value::String(s) if insensitive => Val::StrI(s.to_lowercase().into()),
+            Value::String(s) if insensitive => Val::StrI(super::inset::lower(s).into()),
             Value::String(s) => str_val(s),
             Value::Number(n) => Val::Num(*n),
             Value::Bool(b) => Val::Bool(*b),

@@ -9,7 +9,6 @@
 //! in the list", which is all this keeps.
 
 use crate::json::Value;
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Lists longer than this get a hash set; shorter ones are scanned, which is
@@ -41,15 +40,8 @@ impl Default for Strings {
     }
 }
 
-/// `caseFold` for a string: `toLowerCase()`, without allocating when the
-/// string has nothing to lower.
-pub(crate) fn lower(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(s.to_lowercase())
-    }
-}
+/// `caseFold` for a string: `toLowerCase()`.
+pub(crate) use crate::json::js::to_lower_case as lower;
 
 impl InSet {
     /// `values` is the `$in` array; `fold` selects the case-insensitive form.

@@ -5,6 +5,7 @@
 //! crate with IDNA tables) would dominate the Wasm bundle for this one use.
 
 use crate::host::Regex;
+use crate::json::js::to_lower_case;
 use std::borrow::Cow;
 
 /// A parsed URL. `host` includes a non-default port, as `URL.host` does.
@@ -338,14 +339,14 @@ const WILDCARD: &str = "_____";
 /// `_evalSimpleUrlPart`: a case-insensitive whole-string match where
 /// `_____` matches anything; for paths, leading and trailing `/` are optional.
 fn simple_part(actual: &str, pattern: &str, is_path: bool) -> bool {
-    let actual = actual.to_lowercase();
-    let pattern = pattern.to_lowercase();
+    let actual = to_lower_case(actual);
+    let pattern = to_lower_case(pattern);
     if !is_path {
         return glob(&actual, &pattern);
     }
     let core = pattern.strip_prefix('/').unwrap_or(&pattern);
     let core = core.strip_suffix('/').unwrap_or(core);
-    let a = actual.as_str();
+    let a: &str = &actual;
     let leading = [Some(a), a.strip_prefix('/')];
     leading.iter().flatten().any(|a| [Some(*a), a.strip_suffix('/')].iter().flatten().any(|a| glob(a, core)))
 }

@@ -8,6 +8,19 @@ use super::{write::write_js_number, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
+/// `String.prototype.toLowerCase`, without allocating when there is nothing
+/// to lower. ASCII is lowered here; any other text by the host (see
+/// [`crate::host::to_lowercase`]).
+pub fn to_lower_case(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| !b.is_ascii() || b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else if s.is_ascii() {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Owned(crate::host::to_lowercase(s))
+    }
+}
+
 /// `String(v)`: arrays join their elements with `,`, objects are `[object Object]`.
 pub fn to_string(v: &Value) -> Cow<'_, str> {
     match v {
@@ -229,6 +242,23 @@ mod tests {
         assert_eq!(to_string(&v("{}")), "[object Object]");
         assert_eq!(to_string(&v("1e21")), "1e+21");
         assert_eq!(to_string(&v("null")), "null");
+    }
+
+    #[test]
+    fn to_lower_case_matches_javascript() {
+        // Expected values are what V8's "...".toLowerCase() gives.
+        for (s, want) in [
+            ("", ""),
+            ("already lower", "already lower"),
+            ("MiXeD ASCII 42", "mixed ascii 42"),
+            ("ÄÖÜ Straße", "äöü straße"),
+            ("ΟΔΟΣ ΟΔΟΣ.", "οδος οδος."), // final sigma, as in JavaScript
+            ("İstanbul", "i\u{307}stanbul"),
+            ("ǅ", "ǆ"),
+        ] {
+            assert_eq!(to_lower_case(s), want, "{s}");
+        }
+        assert!(matches!(to_lower_case("no caps"), Cow::Borrowed(_)));
     }
 
     #[test]

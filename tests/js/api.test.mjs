@@ -189,3 +189,19 @@ test('numbers parse to the same double as JavaScript, on the exact path and the 
     assert.equal(evalCondition({ n: t }, { n: { $gt: n } }), false, t);
   }
 });
+
+test('case-insensitive operators lower text as JavaScript does, ASCII or not', () => {
+  // ASCII is lowered in Rust, other text by the host's toLowerCase (src/host.rs).
+  const texts = ['MiXeD ASCII', 'ÄÖÜ Straße', 'ΟΔΟΣ ΟΔΟΣ.', 'İstanbul', 'ǅ', 'ÅNGSTRÖM Ω', 'ＦＵＬＬＷＩＤＴＨ', '𐐀 Deseret'];
+  for (const t of texts) {
+    assert.equal(evalCondition({ t }, { t: { $ini: [t.toLowerCase()] } }), true, t);
+    assert.equal(evalCondition({ t: [t] }, { t: { $alli: [t.toLowerCase()] } }), true, t);
+    // Lowered text differs from the original wherever it had capitals: it must not match case-sensitively.
+    if (t !== t.toLowerCase()) assert.equal(evalCondition({ t }, { t: { $in: [t.toLowerCase()] } }), false, t);
+  }
+  // URL targeting lowers both sides too (GrowthBook's simple URL patterns).
+  const experiment = { key: 'url', variations: [0, 1], urlPatterns: [{ type: 'simple', include: true, pattern: '/STRASSE/ÄÖÜ' }] };
+  const at = (url) => Hearth.load({}).visitor({ attributes: { id: '1' }, url }).run(experiment).inExperiment;
+  assert.equal(at('https://shop.example/strasse/äöü'), true);
+  assert.equal(at('https://shop.example/strasse/aou'), false);
+});
