@@ -49,7 +49,8 @@ try {
 let wasmReady;
 /** Loads and instantiates the Wasm once; later calls return the same promise. */
 export function loadWasm(wasmUrl) {
-  wasmReady ??= initWasm({ module_or_path: wasmUrl ?? new URL('./hearth_wasm_bg.wasm', import.meta.url) });
+  // The browser build by default (see tools/build-pkg.sh); `wasmUrl` may name the full one.
+  wasmReady ??= initWasm({ module_or_path: wasmUrl ?? new URL('./hearth_browser_bg.wasm', import.meta.url) });
   return wasmReady.then(() => undefined);
 }
 
@@ -805,7 +806,7 @@ function browserSignals() {
 }
 
 /**
- * Listens to an IAB TCF v2 CMP when the page has one: `onChange({tcString})`
+ * Listens to an IAB TCF v2 CMP when the page has one: `onChange({tcString, tcfPurposes})`
  * on every consent the CMP reports. Resolves once the CMP first answered (or
  * at once without a CMP), so the first decision can wait for it.
  */
@@ -819,7 +820,8 @@ function listenTcf(onChange) {
         const status = tcData.eventStatus;
         if (status === 'tcloaded' || status === 'useractioncomplete') {
           const tc = tcData.gdprApplies === false ? undefined : tcData.tcString;
-          if (tc) onChange({ tcString: tc });
+          // The CMP's own reading of the string: the browser build decodes no TC strings.
+          if (tc) onChange({ tcString: tc, tcfPurposes: consentedPurposes(tcData) });
           resolve(tc);
         } else resolve(undefined); // cmpuishown: the visitor has not chosen yet
       });
@@ -827,6 +829,12 @@ function listenTcf(onChange) {
       resolve(undefined);
     }
   });
+}
+
+/** The purpose numbers `TCData.purpose.consents` marks true (`{"1": true, "2": false, ...}`). */
+function consentedPurposes(tcData) {
+  const consents = tcData.purpose?.consents ?? {};
+  return Object.keys(consents).filter((p) => consents[p] === true).map(Number).filter((p) => p >= 1 && p <= 24);
 }
 
 async function loadManifest(manifest) {

@@ -192,9 +192,21 @@ export type ConsentModeState = 'granted' | 'denied';
 
 /** Every consent signal the page knows; all optional. */
 export interface ConsentSignals {
-  /** IAB TCF v2.2/2.3 TC string (purpose 1 storage, 5/6 content, 3/4 promotions, 7/8 measurement). */
+  /**
+   * IAB TCF v2.2/2.3 TC string (purpose 1 storage, 5/6 content, 3/4 promotions, 7/8 measurement).
+   * Decoded by the full build only (Node, workerd, `hearth_wasm_bg.wasm`); the browser build reads
+   * `tcfPurposes` instead, and a string without them there grants nothing.
+   */
   tcString?: string;
-  /** A GPP string (TCF EU, USP v1, US national/state sections with their GPC field). */
+  /**
+   * The TCF purposes (1-24) with consent, as the page's CMP decoded them (`TCData.purpose.consents`);
+   * `init` passes them. Where a `tcString` decodes, the string wins.
+   */
+  tcfPurposes?: number[];
+  /**
+   * A GPP string (TCF EU, USP v1, US national/state sections with their GPC field). Decoded by the
+   * full build only; the browser build reads any GPP string as an opt-out.
+   */
   gpp?: string;
   /** `navigator.globalPrivacyControl` / `Sec-GPC: 1`: no profile-based promotions. */
   gpc?: boolean;
@@ -269,9 +281,9 @@ export class Session {
   export(): ProfileExport;
   /** `removed`: the storage keys removed; `deletedCookies`: cookies deleted (the edge digest, when storage was allowed). */
   erase(): { removed: string[]; failed?: string; deletedCookies?: string[] };
-  /** At the edge: adopts the `hearth` cookie value (needs store consent; call `consent()` first). */
+  /** At the edge: adopts the `hearth` cookie value (needs store consent; call `consent()` first). Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
   loadDigest(cookie: string): { ok: true } | { ignored: string };
-  /** At the edge: the `Set-Cookie` value for the visitor's digest (`Secure; SameSite=Lax; Path=/`), or undefined without store consent. */
+  /** At the edge: the `Set-Cookie` value for the visitor's digest (`Secure; SameSite=Lax; Path=/`), or undefined without store consent. Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
   digestCookie(): string | undefined;
   /** Decides a page in one call. */
   page(request: PageRequest, context?: PageContext): PageAnswer;
@@ -405,14 +417,20 @@ export class Visitor {
   isOff(key: string): boolean;
   getFeatureValue<T extends Json>(key: string, fallback: T): T;
   run<T extends Json>(experiment: Experiment<T> | CompiledExperiment<T>): ExperimentResult<T>;
+  /** URL redirects of the payload's auto experiments for the visitor's URL. Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
   urlRedirects(): UrlRedirect[];
   setAttributes(attributes: Attributes): void;
   readonly attributes: Attributes;
   setURL(url: string): void;
+  /** Sticky-bucket documents, to persist where the site keeps them. Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
   readonly stickyBucketAssignmentDocs: { [key: string]: StickyAssignmentsDocument };
 }
 
-/** Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once. */
+/**
+ * Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once.
+ * In the browser it loads the browser build (`hearth_browser_bg.wasm`) unless `wasmUrl` names another,
+ * such as the full build (`hearth_wasm_bg.wasm`).
+ */
 export function init(wasmUrl?: string | URL): Promise<void>;
 /** In the browser: loads the Wasm and the manifest, applies consent and fills the page's `data-hearth-*` placements (see dom.d.ts). */
 export function init(options: import('./dom.js').PageOptions): Promise<import('./dom.js').HearthPage>;
@@ -420,9 +438,10 @@ export function init(options: import('./dom.js').PageOptions): Promise<import('.
 /** Every problem with its path; `[]` when the manifest is valid. */
 export function validate(manifest: object | string): Issue[];
 
+/** A GrowthBook condition against attributes, without a payload (`Hearth#evalCondition` has one). Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
 export function evalCondition(attributes: Attributes, condition: Condition, savedGroups?: { [id: string]: Json }): boolean;
 
-/** GrowthBook's utility functions, same names and results as the JS SDK. */
+/** GrowthBook's utility functions, same names and results as the JS SDK. Full build only: the browser build (what `init()` loads by default) throws a HearthError. */
 export const growthbook: {
   hash(seed: string, value: string, version: number): number | null;
   getBucketRanges(numVariations: number, coverage?: number, weights?: number[]): VariationRange[];

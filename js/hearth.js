@@ -403,7 +403,7 @@ export class Visitor {
 
   /** URL redirects of the payload's auto experiments for the visitor's URL. */
   urlRedirects() {
-    return JSON.parse(this.#v.urlRedirects());
+    return JSON.parse(call(() => this.#v.urlRedirects()));
   }
 
   setAttributes(attributes) {
@@ -420,7 +420,7 @@ export class Visitor {
 
   /** Sticky-bucket documents, to persist where the site keeps them. */
   get stickyBucketAssignmentDocs() {
-    return JSON.parse(this.#v.stickyBucketAssignmentDocs());
+    return JSON.parse(call(() => this.#v.stickyBucketAssignmentDocs()));
   }
 }
 
@@ -608,12 +608,12 @@ export class Session {
    * `{ok: true}` or `{ignored: reason}` for a tampered or garbage cookie.
    */
   loadDigest(cookie) {
-    return JSON.parse(this.#s.loadDigest(String(cookie), this.#clock()));
+    return JSON.parse(call(() => this.#s.loadDigest(String(cookie), this.#clock())));
   }
 
   /** At the edge: the `Set-Cookie` value for the visitor's digest, or `undefined` without store consent. */
   digestCookie() {
-    return this.#s.digestCookie(globalThis.crypto.getRandomValues(new Uint8Array(16)), this.#clock());
+    return call(() => this.#s.digestCookie(globalThis.crypto.getRandomValues(new Uint8Array(16)), this.#clock()));
   }
 
   /** Calls made to device storage so far (0 until consent allows storage). */
@@ -695,28 +695,28 @@ export function validate(manifest) {
 
 /** Evaluates a GrowthBook condition against attributes. */
 export function evalCondition(attributes, condition, savedGroups = {}) {
-  return wasm.evalCondition(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups));
+  return call(() => wasm.evalCondition(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups)));
 }
 
 /** GrowthBook's utility functions, with the JS SDK's names and results. */
 export const growthbook = Object.freeze({
   hash(seed, value, version) {
-    return wasm.gbHash(String(seed), String(value), version) ?? null;
+    return call(() => wasm.gbHash(String(seed), String(value), version)) ?? null;
   },
   getBucketRanges(numVariations, coverage = 1, weights) {
-    return JSON.parse(wasm.gbBucketRanges(numVariations, coverage, weights ? JSON.stringify(weights) : undefined));
+    return JSON.parse(call(() => wasm.gbBucketRanges(numVariations, coverage, weights ? JSON.stringify(weights) : undefined)));
   },
   chooseVariation(n, ranges) {
-    return wasm.gbChooseVariation(n, JSON.stringify(ranges));
+    return call(() => wasm.gbChooseVariation(n, JSON.stringify(ranges)));
   },
   inNamespace(hashValue, namespace) {
-    return wasm.gbInNamespace(String(hashValue), JSON.stringify(namespace));
+    return call(() => wasm.gbInNamespace(String(hashValue), JSON.stringify(namespace)));
   },
   getEqualWeights(n) {
-    return JSON.parse(wasm.gbEqualWeights(n));
+    return JSON.parse(call(() => wasm.gbEqualWeights(n)));
   },
   getQueryStringOverride(id, url, numVariations) {
-    return wasm.gbQueryStringOverride(String(id), String(url), numVariations) ?? null;
+    return call(() => wasm.gbQueryStringOverride(String(id), String(url), numVariations)) ?? null;
   },
   /** Decrypts an encrypted payload section; throws HearthError on failure. */
   decrypt(encrypted, key) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the gzipped size of what a browser downloads: the Wasm, the
+# Prints the gzipped size of what a browser downloads: the browser build of the Wasm, the
 # wasm-bindgen glue, hearth's JS API and the page layer (run tools/build-pkg.sh first).
 #   tools/size.sh           report, and say whether it fits the 60 KB budget
 #   tools/size.sh --check   ... and fail when it does not (issue #5 turns this on in CI)
@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../pkg"
 budget=${SIZE_BUDGET:-61440}
 check=${1:-}
-files=(hearth_wasm_bg.wasm hearth_wasm.js hearth.js browser.js dom.js safe.js)
+files=(hearth_browser_bg.wasm hearth_wasm.js hearth.js browser.js dom.js safe.js)
 total=0
 for f in "${files[@]}"; do
   n=$(gzip -9 -c "$f" | wc -c)

@@ -2,7 +2,7 @@
 //! request headers) into [`Signals`] for the policy.
 //!
 //! ```json
-//! { "tcString": "CP...", "gpp": "DBAB...", "gpc": true, "dnt": false,
+//! { "tcString": "CP...", "tcfPurposes": [1, 5, 6], "gpp": "DBAB...", "gpc": true, "dnt": false,
 //!   "consentMode": { "ad_personalization": "denied", "personalization_storage": "granted" },
 //!   "choices": { "store": true, "content": true, "promotions": false, "measure": false, "sensitive": false },
 //!   "withdrawn": false }
@@ -10,9 +10,13 @@
 //!
 //! Every field is optional. A TC or GPP string that does not decode counts as
 //! no signal from that source (never as a partial grant), and the reason is
-//! returned so the host can log it.
+//! returned so the host can log it. `tcfPurposes` is the CMP's own reading of
+//! the TC string (the purposes with consent); a string that decodes wins.
+//! Builds without the `full` feature (the browser's) decode no strings: see
+//! `strings` below for how they read them.
 
 use super::policy::{Choices, ConsentMode, ModeState, Signals, TcfPurposes};
+#[cfg(feature = "full")]
 use super::{decode_gpp, decode_tc_string, GppSection, OptOut, TcString};
 use crate::diag::{self, Issues};
 use crate::json::{Object, Value};
@@ -26,6 +30,7 @@ pub struct Read {
     pub ignored: Vec<String>,
 }
 
+#[cfg(feature = "full")]
 fn purposes(tc: &TcString) -> TcfPurposes {
     TcfPurposes::from_purposes((1u8..=24).filter(|p| tc.purpose_consent(*p)).map(u16::from))
 }
@@ -65,13 +70,57 @@ pub fn read(doc: &Value) -> Result<Read, Issues> {
             None
         }
     };
-    if let Some(tc) = text("tcString", &mut issues) {
+    // The CMP's own decoding (`TCData.purpose.consents`), for builds without
+    // the string decoders (the browser's); a TC string that decodes wins.
+    if let Some(v) = o.get("tcfPurposes").filter(|v| !v.is_null()) {
+        out.signals.tcf = tcf_purposes(v, &mut issues);
+    }
+    let tc = text("tcString", &mut issues);
+    let gpp = text("gpp", &mut issues);
+    strings(tc, gpp, &mut out);
+    if let Some(v) = o.get("consentMode").filter(|v| !v.is_null()) {
+        out.signals.consent_mode = consent_mode(v, &mut issues);
+    }
+    if let Some(v) = o.get("choices").filter(|v| !v.is_null()) {
+        let (choices, sensitive) = choices(v, &mut issues);
+        out.signals.choices = Some(choices);
+        out.sensitive = sensitive;
+    }
+    for k in o.keys() {
+        if !KNOWN.contains(&k) {
+            issues.push(k, format!("unknown field (expected one of {})", KNOWN.join(", ")));
+        }
+    }
+    if issues.is_empty() {
+        Ok(out)
+    } else {
+        Err(issues)
+    }
+}
+
+const KNOWN: [&str; 8] = ["tcString", "tcfPurposes", "gpp", "gpc", "dnt", "consentMode", "choices", "withdrawn"];
+
+/// `tcfPurposes`: the purpose numbers (1-24) the visitor consented to.
+fn tcf_purposes(v: &Value, issues: &mut Issues) -> Option<TcfPurposes> {
+    let numbers = v.as_array().and_then(|a| {
+        a.iter().map(|p| p.as_f64().filter(|p| p.fract() == 0.0 && (1.0..=24.0).contains(p)).map(|p| p as u16)).collect::<Option<Vec<_>>>()
+    });
+    if numbers.is_none() {
+        issues.push("tcfPurposes", "must be an array of TCF purpose numbers (1-24)");
+    }
+    numbers.map(TcfPurposes::from_purposes)
+}
+
+/// Reads the TC and GPP strings into `out`; undecodable ones are ignored, with the reason.
+#[cfg(feature = "full")]
+fn strings(tc: Option<String>, gpp: Option<String>, out: &mut Read) {
+    if let Some(tc) = tc {
         match decode_tc_string(&tc) {
             Ok(tc) => out.signals.tcf = Some(purposes(&tc)),
             Err(e) => out.ignored.push(format!("tcString ignored: {e}")),
         }
     }
-    if let Some(gpp) = text("gpp", &mut issues) {
+    if let Some(gpp) = gpp {
         match decode_gpp(&gpp) {
             Err(e) => out.ignored.push(format!("gpp ignored: {e}")),
             Ok(g) => {
@@ -95,27 +144,25 @@ pub fn read(doc: &Value) -> Result<Read, Issues> {
             }
         }
     }
-    if let Some(v) = o.get("consentMode").filter(|v| !v.is_null()) {
-        out.signals.consent_mode = consent_mode(v, &mut issues);
-    }
-    if let Some(v) = o.get("choices").filter(|v| !v.is_null()) {
-        let (choices, sensitive) = choices(v, &mut issues);
-        out.signals.choices = Some(choices);
-        out.sensitive = sensitive;
-    }
-    for k in o.keys() {
-        if !KNOWN.contains(&k) {
-            issues.push(k, format!("unknown field (expected one of {})", KNOWN.join(", ")));
-        }
-    }
-    if issues.is_empty() {
-        Ok(out)
-    } else {
-        Err(issues)
-    }
 }
 
-const KNOWN: [&str; 7] = ["tcString", "gpp", "gpc", "dnt", "consentMode", "choices", "withdrawn"];
+/// The browser's build has no string decoders (they are 9 KB of its download;
+/// the CMP on the page has decoded the string already). A string it cannot
+/// read must never be taken as a grant: a TC string without
+/// `tcfPurposes` grants nothing, and a GPP string counts as an opt-out.
+#[cfg(not(feature = "full"))]
+fn strings(tc: Option<String>, gpp: Option<String>, out: &mut Read) {
+    if tc.is_some() && out.signals.tcf.is_none() {
+        out.signals.tcf = Some(TcfPurposes::default());
+        out.ignored.push(
+            "tcString not decoded in this build: read as no TCF purposes; pass tcfPurposes (the CMP's TCData.purpose.consents)".into(),
+        );
+    }
+    if gpp.is_some() {
+        out.signals.us_opt_out = true;
+        out.ignored.push("gpp not decoded in this build: read as an opt-out".into());
+    }
+}
 
 fn consent_mode(v: &Value, issues: &mut Issues) -> ConsentMode {
     let mut m = ConsentMode::default();
@@ -193,6 +240,24 @@ mod tests {
     }
 
     #[test]
+    fn tcf_purposes_are_read_and_a_decoded_string_wins() {
+        assert_eq!(r(r#"{"tcfPurposes": [1, 5, 6]}"#).unwrap().signals.tcf, Some(TcfPurposes::from_purposes([1, 5, 6])));
+        let e = r(r#"{"tcfPurposes": [0, 25]}"#).unwrap_err();
+        assert!(e.to_string().contains("tcfPurposes: must be an array of TCF purpose numbers"), "{e}");
+        assert!(r(r#"{"tcfPurposes": "1,5"}"#).is_err());
+        #[cfg(feature = "full")]
+        {
+            // tests/data/consent's content_personalisation_only: purposes 1, 5 and 6; the list says 2.
+            let tc = "CQSbk4AQSbk4AEsACBENAHEgAIwAAEPgAAqIAAAAAAAA.IABu.cYAAAAAAAAAA";
+            let read = r(&format!(r#"{{"tcString": "{tc}", "tcfPurposes": [2]}}"#)).unwrap();
+            assert_eq!(read.signals.tcf, Some(TcfPurposes::from_purposes([1, 5, 6])), "{read:?}");
+            let read = r(r#"{"tcString": "garbage", "tcfPurposes": [2]}"#).unwrap();
+            assert_eq!(read.signals.tcf, Some(TcfPurposes::from_purposes([2])), "{read:?}");
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "full")] // the browser build decodes no strings: tests/js/browser-build.test.mjs
     fn a_bad_consent_string_is_no_signal_with_a_reason() {
         let got = r(r#"{"tcString": "not a tc string", "gpp": "~~~"}"#).unwrap();
         assert_eq!(got.signals.tcf, None);

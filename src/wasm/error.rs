@@ -43,3 +43,17 @@ pub fn from_issues(what: &str, issues: &Issues) -> JsError {
 pub fn message(msg: impl std::fmt::Display) -> JsError {
     JsError::new(&msg.to_string())
 }
+
+/// `Ok` in the full build. In the browser's (built without the `full`
+/// feature), the error naming where `what` is; the compiler then drops the
+/// rest of the caller, which is the point.
+#[inline(always)]
+pub fn full(what: &str) -> Result<(), JsError> {
+    if cfg!(feature = "full") {
+        Ok(())
+    } else {
+        Err(message(format!(
+            "{what} is not in hearth's browser build (hearth_browser_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it"
+        )))
+    }
+}

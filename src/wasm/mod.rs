@@ -196,7 +196,8 @@ impl WasmVisitor {
     }
 
     #[wasm_bindgen(js_name = urlRedirects)]
-    pub fn url_redirects(&mut self) -> String {
+    pub fn url_redirects(&mut self) -> Result<String, JsError> {
+        error::full("visitor.urlRedirects")?;
         let mut out = String::from("[");
         for (i, r) in self.manifest.growthbook.url_redirects(&mut self.ctx).iter().enumerate() {
             if i > 0 {
@@ -205,7 +206,7 @@ impl WasmVisitor {
             r.write_json(&mut out);
         }
         out.push(']');
-        out
+        Ok(out)
     }
 
     #[wasm_bindgen(js_name = setAttributes)]
@@ -224,11 +225,12 @@ impl WasmVisitor {
     }
 
     #[wasm_bindgen(js_name = stickyBucketAssignmentDocs)]
-    pub fn sticky_bucket_assignment_docs(&self) -> String {
-        match &self.ctx.sticky {
+    pub fn sticky_bucket_assignment_docs(&self) -> Result<String, JsError> {
+        error::full("visitor.stickyBucketAssignmentDocs")?;
+        Ok(match &self.ctx.sticky {
             Some(docs) => sticky_docs_value(docs).to_json(),
             None => "{}".to_owned(),
-        }
+        })
     }
 }
 
@@ -270,6 +272,7 @@ pub fn validate(text: &str) -> String {
 
 #[wasm_bindgen(js_name = evalCondition)]
 pub fn eval_condition(attributes: &str, condition: &str, saved_groups: &str) -> Result<bool, JsError> {
+    error::full("evalCondition (without a payload)")?;
     let attributes = parse_json("attributes", attributes)?;
     let cond = parse_json("condition", condition)?;
     let groups = parse_json("saved groups", saved_groups)?;
@@ -277,8 +280,9 @@ pub fn eval_condition(attributes: &str, condition: &str, saved_groups: &str) -> 
 }
 
 #[wasm_bindgen(js_name = gbHash)]
-pub fn gb_hash(seed: &str, value: &str, version: f64) -> Option<f64> {
-    hash::hash(seed, value, version)
+pub fn gb_hash(seed: &str, value: &str, version: f64) -> Result<Option<f64>, JsError> {
+    error::full("growthbook.hash")?;
+    Ok(hash::hash(seed, value, version))
 }
 
 fn ranges_json(ranges: &[hash::Range]) -> String {
@@ -291,12 +295,14 @@ fn numbers_from(v: &Value) -> Vec<f64> {
 
 #[wasm_bindgen(js_name = gbBucketRanges)]
 pub fn gb_bucket_ranges(num_variations: u32, coverage: f64, weights: Option<String>) -> Result<String, JsError> {
+    error::full("growthbook.bucketRanges")?;
     let weights = weights.map(|w| parse_json("weights", &w)).transpose()?.map(|w| numbers_from(&w));
     Ok(ranges_json(&hash::bucket_ranges(num_variations as usize, coverage, weights.as_deref())))
 }
 
 #[wasm_bindgen(js_name = gbChooseVariation)]
 pub fn gb_choose_variation(n: f64, ranges: &str) -> Result<i32, JsError> {
+    error::full("growthbook.chooseVariation")?;
     let v = parse_json("ranges", ranges)?;
     let ranges: Vec<hash::Range> = v
         .as_array()
@@ -312,6 +318,7 @@ pub fn gb_choose_variation(n: f64, ranges: &str) -> Result<i32, JsError> {
 
 #[wasm_bindgen(js_name = gbInNamespace)]
 pub fn gb_in_namespace(hash_value: &str, namespace: &str) -> Result<bool, JsError> {
+    error::full("growthbook.inNamespace")?;
     let v = parse_json("namespace", namespace)?;
     match v.as_array() {
         Some([id, start, end, ..]) => {
@@ -322,16 +329,19 @@ pub fn gb_in_namespace(hash_value: &str, namespace: &str) -> Result<bool, JsErro
 }
 
 #[wasm_bindgen(js_name = gbEqualWeights)]
-pub fn gb_equal_weights(n: i32) -> String {
-    Value::Array(hash::equal_weights(n.max(0) as usize).into_iter().map(Value::Number).collect()).to_json()
+pub fn gb_equal_weights(n: i32) -> Result<String, JsError> {
+    error::full("growthbook.equalWeights")?;
+    Ok(Value::Array(hash::equal_weights(n.max(0) as usize).into_iter().map(Value::Number).collect()).to_json())
 }
 
 #[wasm_bindgen(js_name = gbQueryStringOverride)]
-pub fn gb_query_string_override(id: &str, url: &str, num_variations: u32) -> Option<u32> {
-    hash::query_string_override(id, url, num_variations as usize).map(|v| v as u32)
+pub fn gb_query_string_override(id: &str, url: &str, num_variations: u32) -> Result<Option<u32>, JsError> {
+    error::full("growthbook.queryStringOverride")?;
+    Ok(hash::query_string_override(id, url, num_variations as usize).map(|v| v as u32))
 }
 
 #[wasm_bindgen(js_name = gbDecrypt)]
 pub fn gb_decrypt(encrypted: &str, key: &str) -> Result<String, JsError> {
+    error::full("growthbook.decrypt")?;
     growthbook::decrypt(encrypted, key).map_err(|e| error::message(format!("cannot decrypt: {e}")))
 }

@@ -28,7 +28,7 @@ let browser;
 
 before(async () => {
   const pkg = process.env.HEARTH_PKG ?? join(ROOT, 'pkg');
-  if (!existsSync(join(pkg, 'dom.js')) || !existsSync(join(pkg, 'hearth_wasm_bg.wasm'))) {
+  if (!existsSync(join(pkg, 'dom.js')) || !existsSync(join(pkg, 'hearth_browser_bg.wasm'))) {
     throw new Error(`${pkg} has no built package with dom.js: run tools/build-pkg.sh first`);
   }
   mkdirSync(RESULTS, { recursive: true });
@@ -269,7 +269,7 @@ describe('the demo shop in Chromium', () => {
   for (const [name, setup, why] of [
     ['a broken manifest', (ctx) => ctx.route('**/manifest.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"hearth": 1, "slots": ' })), /manifest \S* ?is not valid/],
     ['an invalid manifest', (ctx) => ctx.route('**/manifest.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"hearth": 1, "slots": {"hero": {"strategy": "magic", "variants": []}}}' })), /manifest \S* ?is not valid/],
-    ['a missing Wasm file', (ctx) => ctx.route('**/hearth_wasm_bg.wasm', (r) => r.fulfill({ status: 404, body: 'not found' })), /Wasm/],
+    ['a missing Wasm file', (ctx) => ctx.route('**/hearth_browser_bg.wasm', (r) => r.fulfill({ status: 404, body: 'not found' })), /Wasm/],
   ]) {
     test(`${name} leaves the page intact with its defaults and one console error`, async (t) => {
       const { page, errors, consoleErrors } = await shop(t, { setup });
@@ -399,11 +399,15 @@ describe('the demo shop in Chromium', () => {
             window.__tcfapi = (command, version, cb) => {
               if (command !== 'addEventListener' || version !== 2) return;
               listeners.push(cb);
-              setTimeout(() => cb({ eventStatus: 'tcloaded', gdprApplies: true, tcString: first }, true), 40);
+              setTimeout(() => cb({ eventStatus: 'tcloaded', gdprApplies: true, ...first }, true), 40);
             };
-            window.__tcfChange = () => listeners.forEach((cb) => cb({ eventStatus: 'useractioncomplete', gdprApplies: true, tcString: later }, true));
+            window.__tcfChange = () => listeners.forEach((cb) => cb({ eventStatus: 'useractioncomplete', gdprApplies: true, ...later }, true));
           },
-          [TCF.content_personalisation_only.tcString, TCF.reject_all.tcString],
+          // TCData as a CMP reports it: the string and its decoded purposes (the browser build reads those).
+          [TCF.content_personalisation_only, TCF.reject_all].map((v) => ({
+            tcString: v.tcString,
+            purpose: { consents: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [i + 1, v.purposeConsents.includes(i + 1)])), legitimateInterests: {} },
+          })),
         ),
     });
     const s = await state(page);

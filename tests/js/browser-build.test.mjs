@@ -1,0 +1,96 @@
+// The browser's Wasm build (pkg/hearth_browser_bg.wasm, built without the `full` feature) under
+// the same JS API in Node: it must decide exactly as the full build, read the CMP's decoded TCF
+// purposes, never take a consent string it cannot decode as a grant, and say
+// clearly what it leaves out. (node --test runs each file in its own process, so this one can
+// instantiate the browser build where the others use pkg/node.js.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { initSync } from '../../pkg/hearth_wasm.js';
+
+const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+initSync({ module: readFileSync(new URL('../../pkg/hearth_browser_bg.wasm', import.meta.url)) });
+const { Hearth, HearthError, evalCondition, growthbook } = await import('../../pkg/hearth.js');
+
+const VECTORS = JSON.parse(read('tests/data/consent/tcf-gpp-vectors.json')).generated_policy_v4;
+const sample = read('docs/manifest.sample.json');
+const session = (engine) => engine.session({ storage: 'memory', clock: () => 1780660800000, secret: [1, 2] });
+
+test('the browser build gives the same page answer as native', () => {
+  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
+  const s = Hearth.load(sample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+  s.consent(scenario.consent);
+  for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
+  assert.equal(JSON.stringify(s.page(scenario.request, scenario.context)), read('tests/data/determinism/expected.json').trim());
+});
+
+test('the browser build answers features, experiments and conditions as the full build does', () => {
+  const script = `
+    import { Hearth } from './pkg/node.js';
+    const engine = Hearth.load(${JSON.stringify(sample)});
+    const out = ['a', 'b', 'c', 'd'].flatMap((id) => ['US', 'CA', 'FR'].map((country) => {
+      const v = engine.visitor({ attributes: { id, country } });
+      return [v.evalFeature('free-shipping-threshold'), v.run({ key: 'k', variations: [1, 2, 3] }), v.evalCondition({ country: { $in: ['CA'] } })];
+    }));
+    console.log(JSON.stringify(out));`;
+  const full = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString().trim();
+  const engine = Hearth.load(sample);
+  const out = ['a', 'b', 'c', 'd'].flatMap((id) =>
+    ['US', 'CA', 'FR'].map((country) => {
+      const v = engine.visitor({ attributes: { id, country } });
+      return [v.evalFeature('free-shipping-threshold'), v.run({ key: 'k', variations: [1, 2, 3] }), v.evalCondition({ country: { $in: ['CA'] } })];
+    }),
+  );
+  assert.equal(JSON.stringify(out), full);
+});
+
+test('the CMP-decoded purposes give what the TC string gives the full build', () => {
+  // Expected capabilities per vector, as the full build reads the string (tests/js/session.test.mjs
+  // and the native policy tests check the strings themselves).
+  const cases = [
+    ['reject_all', []],
+    ['content_personalisation_only', ['store', 'buildContent', 'useContent']],
+    ['p1_denied_p5p6_granted', ['buildContent', 'useContent']],
+  ];
+  const engine = Hearth.load(sample);
+  for (const [name, allowed] of cases) {
+    const v = VECTORS[name];
+    const r = session(engine).consent({ tcString: v.tcString, tcfPurposes: v.purposeConsents });
+    assert.deepEqual(r.allowed, allowed, name);
+    assert.deepEqual(r.ignored, [], `${name}: the string is not reported once the purposes are there`);
+  }
+  assert.throws(
+    () => session(engine).consent({ tcfPurposes: [1, 'two'] }),
+    (e) => e instanceof HearthError && /tcfPurposes: must be an array of TCF purpose numbers/.test(e.message),
+  );
+});
+
+test('a consent string the browser build cannot decode is never taken as a grant', () => {
+  const engine = Hearth.load(sample);
+  const all = { store: true, content: true, promotions: true, measure: true };
+  // The site's banner said yes, but a TC string is there: without its purposes nothing TCF-gated is allowed.
+  const tc = session(engine).consent({ tcString: VECTORS.accept_all.tcString, choices: all });
+  assert.deepEqual(tc.allowed.filter((c) => c !== 'measure'), [], JSON.stringify(tc));
+  assert.match(tc.ignored.join('\n'), /tcString not decoded in this build.*tcfPurposes/);
+  // A GPP string reads as an opt-out: no profile-based promotions.
+  const gpp = session(engine).consent({ gpp: 'DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA', choices: all });
+  assert.ok(gpp.allowed.includes('useContent') && !gpp.allowed.includes('usePromotions'), JSON.stringify(gpp.allowed));
+  assert.match(gpp.ignored.join('\n'), /gpp not decoded in this build/);
+});
+
+test('what the browser build leaves out throws a HearthError that says where it is', () => {
+  const engine = Hearth.load(sample);
+  const calls = {
+    'growthbook.hash': () => growthbook.hash('a', 'b', 1),
+    'growthbook.getBucketRanges': () => growthbook.getBucketRanges(2),
+    'growthbook.decrypt': () => growthbook.decrypt('x', 'y'),
+    evalCondition: () => evalCondition({}, {}),
+    'visitor.urlRedirects': () => engine.visitor({}).urlRedirects(),
+    'session.loadDigest': () => session(engine).loadDigest('x'),
+    'session.digestCookie': () => session(engine).digestCookie(),
+  };
+  for (const [name, f] of Object.entries(calls)) {
+    assert.throws(f, (e) => e instanceof HearthError && /not in hearth's browser build .*hearth_wasm_bg\.wasm/.test(e.message), name);
+  }
+});
