@@ -171,7 +171,14 @@ const rows = [
   ['recommend (1000 items, k=10, no factors)', () => sessionNoFactors.recommend('all', 10, context).length, jsRecommend, 'plain JS top-10', 200_000],
   ['artwork (50 items)', () => Object.keys(session.artworks(gridIds, context)).length, jsArtwork, 'plain JS', null],
   ['artwork (50 items, page prepared once)', () => Object.keys(prepared.artworks(gridIds)).length, jsArtwork, 'plain JS', null],
+  // Loading parses and validates the whole manifest; JSON.parse of the same text is the floor.
+  // Factors as 3-digit decimals (the fast path of src/json/number.rs), then as the 17 digits
+  // JSON.stringify writes for arbitrary doubles (its 128-bit path).
+  ['load (1000 items x 32 factors, 3 digits)', () => Hearth.load(manifestText).summary.length, () => JSON.parse(manifestText).catalog.items.length, 'JSON.parse', null],
+  ['load (1000 items x 32 factors, 17 digits)', () => Hearth.load(manifestText17).summary.length, () => JSON.parse(manifestText17).catalog.items.length, 'JSON.parse', null],
 ];
+const manifestText = JSON.stringify(manifest);
+const manifestText17 = JSON.stringify({ ...manifest, catalog: { ...manifest.catalog, items: manifest.catalog.items.map((it) => ({ ...it, factors: it.factors.map((f) => f + 1e-7 * Math.sin(f * 1000)) })) } });
 console.log(`node ${process.version}, best of 5 alternating runs of >= 200 ms`);
 for (const [name, h, g, peer, target] of rows) {
   const [th, tg] = pair(h, g);

@@ -6,17 +6,29 @@
 //! manifests and conditions hold are almost all short decimals, which need none
 //! of it: with at most 2^53 as the digits and a power of ten up to 10^22, both
 //! are exact `f64`s and one IEEE multiplication or division rounds correctly
-//! (Clinger's fast path). Up to 19 digits with powers from 10^-21 to 10^19
-//! (which covers what `JSON.stringify` writes for fractions; larger powers
-//! while the product fits) are rounded once
-//! in 128-bit integers. Anything else asks the host: `parseFloat` in Wasm
+//! (Clinger's fast path). Up to 19 digits with powers from 10^-22 to 10^38
+//! (which covers what `JSON.stringify` writes for fractions) are rounded once
+//! with 128-bit integers. Anything else asks the host: `parseFloat` in Wasm
 //! (every JS engine this runs on rounds correctly, as ECMAScript asks), std's
 //! parser natively. Both give the nearest double, so the result is the same
 //! bit pattern on every target; tests/js checks it for the hard cases.
 
+use std::cmp::Ordering;
+
 /// Powers of ten that are exact `f64`s (10^22 is the last: 5^22 < 2^53).
 const POW10: [f64; 23] =
     [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/// 5^0 ..= 5^22, for `divided` (5^22 < 2^52).
+const POW5: [u64; 23] = {
+    let mut p = [1u64; 23];
+    let mut i = 1;
+    while i < 23 {
+        p[i] = p[i - 1] * 5;
+        i += 1;
+    }
+    p
+};
 
 /// Every integer up to this one is an exact `f64`.
 const EXACT: u64 = 1 << 53;
@@ -87,36 +99,80 @@ fn fast(b: &[u8]) -> Option<f64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
-/// `digits * 10^exponent` rounded once, in 128-bit integers, for what the
-/// fast path cannot take: up to 19 digits (what `JSON.stringify` writes for
-/// fractions has 17), with `10^-21 ..= 10^19` as the power (and higher while the product fits).
+/// `digits * 10^exponent` rounded once, for what the fast path cannot take:
+/// up to 19 digits (`JSON.stringify` writes 17 for fractions) with powers
+/// from 10^-22 to 10^38.
 fn wide(digits: u64, exponent: i64) -> Option<f64> {
-    let (n, sticky, scale) = if (0..=38).contains(&exponent) {
-        // Exact while it fits: always up to 10^19 (2^64 * 10^19 < 2^128).
-        (u128::from(digits).checked_mul(10u128.pow(exponent as u32))?, false, 0)
-    } else if (-21..0).contains(&exponent) {
-        // Shift the digits up to bit 127 and divide: 10^21 < 2^70 leaves at
-        // least 57 bits of quotient, and the remainder says if anything is below.
-        let shift = u128::from(digits).leading_zeros();
-        let d = 10u128.pow(-exponent as u32);
-        let n = u128::from(digits) << shift;
-        (n / d, n % d != 0, -(shift as i32))
-    } else {
+    if (-22..0).contains(&exponent) {
+        return divided(digits, -exponent as u32);
+    }
+    if !(0..=38).contains(&exponent) {
         return None;
-    };
-    // Keep the top 53 bits, round half to even on the rest.
+    }
+    // Exact in 128 bits while it fits (always up to 10^19: 2^64 * 10^19 < 2^128);
+    // keep the top 53 bits and round half to even on the rest.
+    let n = u128::from(digits).checked_mul(10u128.pow(exponent as u32))?;
     let extra = (128 - n.leading_zeros()).saturating_sub(53);
     let mut mantissa = (n >> extra) as u64;
     if extra > 0 {
         let rest = n & ((1u128 << extra) - 1);
         let half = 1u128 << (extra - 1);
-        if rest > half || (rest == half && (sticky || mantissa & 1 == 1)) {
+        if rest > half || (rest == half && mantissa & 1 == 1) {
             mantissa += 1; // 2^53 at most: still exact
         }
     }
-    // mantissa * 2^power, both exact, the result a normal double (10^-21 * 1 ..= 10^38).
-    let power = extra as i32 + scale;
-    Some(mantissa as f64 * f64::from_bits(((1023 + power) as u64) << 52))
+    // mantissa * 2^extra: both exact, the product below 2^128.
+    Some(mantissa as f64 * f64::from_bits(u64::from(1023 + extra) << 52))
+}
+
+/// `digits / 10^k` rounded once (`k <= 22`), without dividing integers
+/// (Wasm has no 128-bit divide; the library call made this path 3x slower
+/// than std's parser). The float quotient is within an ulp of the answer;
+/// comparing the exact value with the midpoints on either side of it moves
+/// it to the right double.
+fn divided(digits: u64, k: u32) -> Option<f64> {
+    let mut z = digits as f64 / POW10[k as usize];
+    for _ in 0..4 {
+        let above = vs_midpoint_above(digits, k, z)?;
+        let below = vs_midpoint_above(digits, k, f64::from_bits(z.to_bits() - 1))?;
+        let odd = z.to_bits() & 1 == 1; // ties go to the even neighbour
+        match (below, above) {
+            (_, Ordering::Greater) => z = f64::from_bits(z.to_bits() + 1),
+            (_, Ordering::Equal) if odd => z = f64::from_bits(z.to_bits() + 1),
+            (Ordering::Less, _) => z = f64::from_bits(z.to_bits() - 1),
+            (Ordering::Equal, _) if odd => z = f64::from_bits(z.to_bits() - 1),
+            _ => return Some(z),
+        }
+    }
+    None
+}
+
+/// `digits / 10^k` against the midpoint between the positive normal `x` and
+/// the double above it: `(2m + 1) * 2^(e - 1)` for `x = m * 2^e`. With
+/// `10^k = 5^k * 2^k` that is `digits` against `(2m + 1) * 5^k * 2^(k + e - 1)`:
+/// one 64-by-64-bit multiplication and a shift.
+fn vs_midpoint_above(digits: u64, k: u32, x: f64) -> Option<Ordering> {
+    let bits = x.to_bits();
+    let biased = (bits >> 52) as i32;
+    if biased == 0 || biased >= 0x7ff {
+        return None;
+    }
+    let m = bits & ((1 << 52) - 1) | 1 << 52;
+    let mid = u128::from(2 * m + 1) * u128::from(POW5[k as usize]); // below 2^54 * 2^52
+    let shift = k as i32 + (biased - 1075) - 1;
+    let digits = u128::from(digits);
+    Some(if shift >= 0 {
+        // A midpoint shifted past 128 bits is above any 64-bit `digits`.
+        if mid.leading_zeros() < shift as u32 {
+            Ordering::Less
+        } else {
+            digits.cmp(&(mid << shift))
+        }
+    } else if digits.leading_zeros() < -shift as u32 {
+        Ordering::Greater
+    } else {
+        (digits << -shift).cmp(&mid)
+    })
 }
 
 #[cfg(test)]
@@ -141,6 +197,12 @@ mod tests {
         assert_eq!(fast(b"1e23"), Some(1e23));
         assert_eq!(fast(b"9007199254740993"), Some(9007199254740992.0)); // a tie, to even
         assert_eq!(fast(b"0.30000000000000004"), Some(0.30000000000000004));
+        // Exact midpoints between two doubles go to the even one, on both paths.
+        assert_eq!(fast(b"4503599627370496.5"), Some(4503599627370496.0));
+        assert_eq!(fast(b"4503599627370497.5"), Some(4503599627370498.0));
+        assert_eq!(fast(b"9007199254740993.0"), Some(9007199254740992.0));
+        assert_eq!(fast(b"9007199254740995.00"), Some(9007199254740996.0));
+        assert_eq!(fast(b"9007199254740995"), Some(9007199254740996.0));
     }
 
     #[test]
