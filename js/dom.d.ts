@@ -20,8 +20,10 @@ import type {
 export interface PageOptions {
   /** The manifest's URL (fetched same-origin) or the manifest itself. */
   manifest: string | URL | object;
-  /** Where the Wasm is; default `hearth_wasm_bg.wasm` next to the module. */
+  /** Where the Wasm is; default the browser build, `hearth_browser_bg.wasm`, next to the module. */
   wasmUrl?: string | URL;
+  /** The GrowthBook SDK's decryption key, for a manifest with encrypted sections (decrypted with WebCrypto). */
+  decryptionKey?: string;
   /** Consent the site already knows (its own banner's stored choice, Consent Mode...). GPC, DNT and a TCF CMP are read as well. */
   consent?: ConsentSignals;
   /** Where the profile lives once consent allows storage (default `localStorage`). */

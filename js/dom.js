@@ -878,7 +878,7 @@ export async function mount(options = {}) {
       loadWasm(options.wasmUrl).then(() => mark('hearth:wasm-ready')).catch((e) => Promise.reject(new Error(`could not load the Wasm engine (${e.message})`))),
     ]);
     try {
-      engine = Hearth.load(loaded.text);
+      engine = await Hearth.loadAsync(loaded.text, { decryptionKey: options.decryptionKey });
     } catch (e) {
       const where = typeof options.manifest === 'string' || options.manifest instanceof URL ? ` ${options.manifest}` : '';
       throw new Error(`the manifest${where} is not valid (${String(e.message).trim().replace(/\n\s*/g, '; ')})`);

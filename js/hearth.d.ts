@@ -145,7 +145,10 @@ export interface VisitorContext {
 }
 
 export interface LoadOptions {
-  /** The SDK's decryption key, for payloads with encrypted features or saved groups. */
+  /**
+   * The SDK's decryption key, for payloads with encrypted features or saved groups. `load` decrypts
+   * with the full build's AES; the browser build has none: use `loadAsync` (WebCrypto) there.
+   */
   decryptionKey?: string;
 }
 
@@ -165,6 +168,12 @@ export class Hearth {
   private constructor();
   /** Throws a HearthError whose `issues` lists every problem with its path. */
   static load(manifest: object | string, options?: LoadOptions): Hearth;
+  /**
+   * `load` with encrypted GrowthBook sections decrypted first by the platform's WebCrypto, as
+   * GrowthBook's JS SDK does: how an encrypted payload loads in the browser build. Rejects with a
+   * HearthError naming the section that would not decrypt.
+   */
+  static loadAsync(manifest: object | string, options?: LoadOptions): Promise<Hearth>;
   /** A one-line description of what the manifest holds. */
   readonly summary: string;
   visitor(context?: VisitorContext): Visitor;

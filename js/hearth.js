@@ -34,6 +34,47 @@ function call(f) {
 
 const text = (doc) => (typeof doc === 'string' ? doc : JSON.stringify(doc));
 
+function tryJson(t) {
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined; // `load` reports it, with line and column
+  }
+}
+
+/** GrowthBook's encrypted payload sections and what each decrypts to. */
+const ENCRYPTED = [
+  ['encryptedFeatures', 'features'],
+  ['encryptedSavedGroups', 'savedGroups'],
+  ['encryptedExperiments', 'experiments'],
+];
+
+/** `base64(iv).base64(ciphertext)` with a base64 AES key, through WebCrypto (GrowthBook's `decrypt`). */
+async function webDecrypt(encrypted, key) {
+  if (typeof encrypted !== 'string') throw new Error('must be a string');
+  const bytes = (b64, what) => {
+    try {
+      return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    } catch {
+      throw new Error(`${what} is not base64`);
+    }
+  };
+  const [iv, cipher] = encrypted.split('.');
+  if (cipher === undefined) throw new Error('malformed encrypted text: expected `iv.ciphertext`');
+  const subtle = globalThis.crypto.subtle;
+  let k;
+  try {
+    k = await subtle.importKey('raw', bytes(String(key), 'the key'), { name: 'AES-CBC' }, false, ['decrypt']);
+  } catch (e) {
+    throw new Error(`bad decryption key: ${e.message}`);
+  }
+  try {
+    return new TextDecoder().decode(await subtle.decrypt({ name: 'AES-CBC', iv: bytes(iv, 'the iv') }, k, bytes(cipher, 'the ciphertext')));
+  } catch (e) {
+    throw new Error(e.name === 'OperationError' ? 'wrong decryption key or corrupted data' : `malformed encrypted text: ${e.message}`);
+  }
+}
+
 /**
  * A JSON tree (a `JSON.parse` result) as nodes `matches` walks without
  * allocating: objects as `{k: keys, v: nodes}`, arrays as `{a: nodes}`,
@@ -306,6 +347,32 @@ export class Hearth {
    */
   static load(manifest, options = {}) {
     return new Hearth(call(() => wasm.WasmEngine.load(text(manifest), options.decryptionKey)));
+  }
+
+  /**
+   * `load`, with encrypted GrowthBook sections (`encryptedFeatures`, `encryptedSavedGroups`,
+   * `encryptedExperiments`) decrypted first with the platform's WebCrypto, as GrowthBook's JS SDK
+   * does. The browser build has no AES of its own, so there this is how an encrypted payload loads;
+   * every build gives the same engine either way.
+   */
+  static async loadAsync(manifest, options = {}) {
+    const key = options.decryptionKey;
+    const doc = key === undefined ? undefined : typeof manifest === 'string' ? tryJson(manifest) : manifest;
+    if (doc === null || typeof doc !== 'object' || !ENCRYPTED.some(([enc]) => enc in doc)) return Hearth.load(manifest, options);
+    const out = { ...doc };
+    const issues = [];
+    for (const [enc, plain] of ENCRYPTED) {
+      if (!(enc in out)) continue;
+      const cipher = out[enc];
+      delete out[enc];
+      try {
+        out[plain] = JSON.parse(await webDecrypt(cipher, key));
+      } catch (e) {
+        issues.push({ path: enc, message: `cannot decrypt: ${e instanceof SyntaxError ? `decrypted text is not JSON: ${e.message}` : e.message}` });
+      }
+    }
+    if (issues.length) throw new HearthError(`invalid manifest: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n  ${issues.map((i) => `${i.path}: ${i.message}`).join('\n  ')}`, issues);
+    return Hearth.load(out, { ...options, decryptionKey: undefined });
   }
 
   /** A one-line description: what the manifest holds. */

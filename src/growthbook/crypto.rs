@@ -4,9 +4,12 @@
 //! (PKCS#7 padding) and ships `base64(iv) + "." + base64(ciphertext)`; the
 //! key is base64 too. The JS SDK uses WebCrypto, which is asynchronous; this
 //! is the pure-Rust `aes` + `cbc` pair so a manifest loads synchronously and
-//! identically on every target.
+//! identically on every target. The browser's build (without the `full`
+//! feature) leaves AES out: js/hearth.js's `Hearth.loadAsync` decrypts with
+//! WebCrypto there, and `decrypt` says so.
 
 use crate::base64;
+#[cfg(feature = "full")]
 use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
 use std::fmt;
 
@@ -20,6 +23,8 @@ pub enum DecryptError {
     Malformed(String),
     /// Padding check failed: wrong key or corrupted ciphertext.
     WrongKeyOrCorrupt,
+    /// This build has no AES (the browser's: it decrypts with WebCrypto).
+    NotInThisBuild,
 }
 
 impl fmt::Display for DecryptError {
@@ -28,6 +33,9 @@ impl fmt::Display for DecryptError {
             DecryptError::BadKey(why) => write!(f, "bad decryption key: {why}"),
             DecryptError::Malformed(why) => write!(f, "malformed encrypted text: {why}"),
             DecryptError::WrongKeyOrCorrupt => f.write_str("wrong decryption key or corrupted data"),
+            DecryptError::NotInThisBuild => {
+                f.write_str("the browser build decrypts with WebCrypto: load it with `await Hearth.loadAsync(manifest, {decryptionKey})`")
+            }
         }
     }
 }
@@ -50,14 +58,23 @@ pub fn decrypt(encrypted: &str, key: &str) -> Result<String, DecryptError> {
     let iv = base64::decode(iv).map_err(|e| DecryptError::Malformed(format!("iv: {e}")))?;
     let mut buf = base64::decode(cipher).map_err(|e| DecryptError::Malformed(format!("ciphertext: {e}")))?;
     let iv: [u8; 16] = iv.try_into().map_err(|iv: Vec<u8>| DecryptError::Malformed(format!("the iv is {} bytes, not 16", iv.len())))?;
+    aes_cbc(&key, iv, &mut buf).map(|plain| String::from_utf8_lossy(plain).into_owned())
+}
+
+#[cfg(feature = "full")]
+fn aes_cbc<'b>(key: &[u8], iv: [u8; 16], buf: &'b mut [u8]) -> Result<&'b [u8], DecryptError> {
     let plain = match key.len() {
-        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(&key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(&mut buf).ok()),
-        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(&key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(&mut buf).ok()),
-        32 => cbc::Decryptor::<aes::Aes256>::new_from_slices(&key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(&mut buf).ok()),
+        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(buf).ok()),
+        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(buf).ok()),
+        32 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(buf).ok()),
         _ => None, // excluded above
     };
-    let plain = plain.ok_or(DecryptError::WrongKeyOrCorrupt)?;
-    Ok(String::from_utf8_lossy(plain).into_owned())
+    plain.map(|p| &*p).ok_or(DecryptError::WrongKeyOrCorrupt)
+}
+
+#[cfg(not(feature = "full"))]
+fn aes_cbc<'b>(_key: &[u8], _iv: [u8; 16], _buf: &'b mut [u8]) -> Result<&'b [u8], DecryptError> {
+    Err(DecryptError::NotInThisBuild)
 }
 
 #[cfg(test)]

@@ -205,3 +205,28 @@ test('case-insensitive operators lower text as JavaScript does, ASCII or not', (
   assert.equal(at('https://shop.example/strasse/äöü'), true);
   assert.equal(at('https://shop.example/strasse/aou'), false);
 });
+
+test('loadAsync decrypts with WebCrypto exactly what load decrypts with AES, and fails where it fails', async () => {
+  const cases = JSON.parse(readFileSync(new URL('../data/growthbook/cases.json', import.meta.url), 'utf8')).decrypt;
+  const outcome = async (f) => {
+    try {
+      const engine = await f();
+      return { summary: engine.summary, feature: engine.visitor({ attributes: { id: '1' } }).evalFeature('feature') };
+    } catch (e) {
+      assert.ok(e instanceof HearthError, e);
+      return { paths: e.issues.map((i) => i.path) };
+    }
+  };
+  let loaded = 0;
+  for (const [name, encryptedFeatures, decryptionKey] of cases) {
+    const doc = { encryptedFeatures };
+    const sync = await outcome(() => Hearth.load(doc, { decryptionKey }));
+    const async = await outcome(() => Hearth.loadAsync(JSON.stringify(doc), { decryptionKey }));
+    assert.deepEqual(async, sync, name);
+    if (!sync.paths) loaded++;
+    else assert.deepEqual(sync.paths, ['encryptedFeatures'], name);
+  }
+  assert.equal(loaded, 1, 'one case decrypts to a valid payload');
+  // Without encrypted sections it is `load`.
+  assert.equal((await Hearth.loadAsync(sample, { decryptionKey: 'x' })).summary, Hearth.load(sample).summary);
+});

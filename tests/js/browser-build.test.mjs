@@ -94,3 +94,13 @@ test('what the browser build leaves out throws a HearthError that says where it 
     assert.throws(f, (e) => e instanceof HearthError && /not in hearth's browser build .*hearth_wasm_bg\.wasm/.test(e.message), name);
   }
 });
+
+test('an encrypted payload loads through WebCrypto; the synchronous load says where to go', async () => {
+  const [, encryptedFeatures, decryptionKey, plain] = JSON.parse(read('tests/data/growthbook/cases.json')).decrypt[0];
+  const engine = await Hearth.loadAsync({ encryptedFeatures }, { decryptionKey });
+  assert.deepEqual(engine.visitor({}).evalFeature('feature').value, JSON.parse(plain).feature.defaultValue);
+  assert.throws(
+    () => Hearth.load({ encryptedFeatures }, { decryptionKey }),
+    (e) => e instanceof HearthError && e.issues[0].path === 'encryptedFeatures' && /Hearth\.loadAsync/.test(e.message),
+  );
+});

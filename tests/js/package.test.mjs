@@ -1,6 +1,6 @@
 // The npm package as a site installs it: `npm pack` of pkg/, `npm install`
 // of the tarball into an empty project, then `import 'hearth'` (the exports
-// map's `node` entry) and the raw .wasm export for edge loaders.
+// map's `node` entry) and the raw .wasm exports: the full build for edge loaders, the browser build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,17 +21,19 @@ test('npm pack gives a tarball a project can install and import', { timeout: 120
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'site', private: true, type: 'module' }));
     npm(['install', `./${tarball}`, '--no-audit', '--no-fund', '--loglevel=error'], dir);
     assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_wasm_bg.wasm')), 'the Wasm is in the package');
+    assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_browser_bg.wasm')), 'and its browser build');
     writeFileSync(
       join(dir, 'use.mjs'),
       `import { Hearth } from 'hearth';
        import { createRequire } from 'node:module';
        const engine = Hearth.load({ features: { f: { defaultValue: 7, rules: [{ condition: { country: 'CA' }, force: 9 }] } } });
        const v = engine.visitor({ attributes: { id: 'x', country: 'CA' } });
-       const wasm = createRequire(import.meta.url).resolve('hearth/hearth_wasm_bg.wasm');
-       console.log(JSON.stringify({ value: v.getFeatureValue('f', 0), wasm: wasm.endsWith('hearth_wasm_bg.wasm') }));`,
+       const resolve = createRequire(import.meta.url).resolve;
+       const wasm = resolve('hearth/hearth_wasm_bg.wasm'), browser = resolve('hearth/hearth_browser_bg.wasm');
+       console.log(JSON.stringify({ value: v.getFeatureValue('f', 0), wasm: wasm.endsWith('hearth_wasm_bg.wasm'), browser: browser.endsWith('hearth_browser_bg.wasm') }));`,
     );
     const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: dir, encoding: 'utf8' }));
-    assert.deepEqual(out, { value: 9, wasm: true });
+    assert.deepEqual(out, { value: 9, wasm: true, browser: true });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

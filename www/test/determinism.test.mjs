@@ -70,3 +70,33 @@ test('erase deletes the edge cookie digest when storage was allowed', { timeout:
     await context.close();
   }
 });
+
+test('Chromium: the browser build loads an encrypted GrowthBook payload through WebCrypto, as Node does', { timeout: TIMEOUT }, async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
+  try {
+    const got = await page.evaluate(async () => {
+      const { init, Hearth, HearthError } = await import('/pkg/browser.js');
+      await init();
+      const cases = (await (await fetch('/tests/data/growthbook/cases.json')).json()).decrypt;
+      const out = [];
+      for (const [name, encryptedFeatures, decryptionKey, plain] of cases) {
+        try {
+          const engine = await Hearth.loadAsync({ encryptedFeatures }, { decryptionKey });
+          out.push([name, 'loaded', JSON.stringify(engine.visitor({}).evalFeature('feature').value), plain && JSON.stringify(JSON.parse(plain).feature.defaultValue)]);
+        } catch (e) {
+          out.push([name, e instanceof HearthError ? e.issues.map((i) => i.path).join() : String(e)]);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(errors, []);
+    // Exactly the valid case loads (with the decrypted value); every other names the section.
+    for (const [name, how, value, expected] of got) {
+      if (name === 'Valid feature') assert.deepEqual([how, value], ['loaded', expected], name);
+      else assert.equal(how, 'encryptedFeatures', name);
+    }
+    assert.equal(got.length, 10);
+  } finally {
+    await context.close();
+  }
+});
