@@ -69,7 +69,7 @@ fn aes_cbc<'b>(key: &[u8], iv: [u8; 16], buf: &'b mut [u8]) -> Result<&'b [u8], 
         32 => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, &iv).ok().and_then(|d| d.decrypt_padded_mut::<Pkcs7>(buf).ok()),
         _ => None, // excluded above
     };
-    plain.map(|p| &*p).ok_or(DecryptError::WrongKeyOrCorrupt)
+    plain.ok_or(DecryptError::WrongKeyOrCorrupt)
 }
 
 #[cfg(not(feature = "full"))]
