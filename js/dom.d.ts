@@ -90,7 +90,8 @@ export class HearthPage {
   /** Merges signals into those known, applies them and decides the page again. */
   consent(signals?: ConsentSignals): ConsentOutcome | undefined;
   setContext(context: PageContext): void;
-  presentClaims(claims: string[]): void;
+  /** Presents signed claims (after login): checked with WebCrypto, then the page decides again. */
+  presentClaims(claims: string[]): Promise<void>;
   /** Decides every placement again from the page's defaults (route change, login...). */
   refresh(): void;
   onExposure(cb: (exposure: Exposure) => void): () => void;

@@ -283,9 +283,15 @@ export class HearthPage {
     this.refresh();
   }
 
-  /** Presents signed claims (e.g. after login); forged or expired ones are ignored by the engine. */
-  presentClaims(claims) {
-    this.setContext({ claims: [...claims] });
+  /**
+   * Presents signed claims (e.g. after login); forged or expired ones are ignored by the engine.
+   * Their signatures are checked with WebCrypto first (the browser build has no Ed25519 of its
+   * own), so this resolves once the page is decided with them.
+   */
+  async presentClaims(claims) {
+    const list = [...claims];
+    await this.engine?.verifyClaims(list).catch((e) => this.#report('hearth: could not verify the claims; they are ignored', e));
+    this.setContext({ claims: list });
   }
 
   /** The context the next decision uses. */
@@ -900,7 +906,9 @@ export async function mount(options = {}) {
       if (first) page._consent({ ...page.signals, ...s });
       else page.consent(s);
     });
-    await Promise.race([tcf, sleep(Math.max(0, deadline - performance.now() - 20))]);
+    // Claims in the first context are checked (WebCrypto) while the CMP answers.
+    const claims = options.context?.claims ? engine.verifyClaims(options.context.claims).catch((e) => console.error('hearth: could not verify the claims; they are ignored', e)) : undefined;
+    await Promise.race([Promise.all([tcf, claims]), sleep(Math.max(0, deadline - performance.now() - 20))]);
     first = false;
     page._firstFill();
   } catch (e) {

@@ -176,6 +176,12 @@ export class Hearth {
   static loadAsync(manifest: object | string, options?: LoadOptions): Promise<Hearth>;
   /** A one-line description of what the manifest holds. */
   readonly summary: string;
+  /**
+   * Checks signed claims against the manifest's `claims.publicKey` with WebCrypto (Ed25519) and
+   * tells the engine: the browser build has no Ed25519 of its own and ignores claims it was not
+   * told about (`unverified`). The full build verifies them itself. Resolves to those that verified.
+   */
+  verifyClaims(claims: string[]): Promise<string[]>;
   visitor(context?: VisitorContext): Visitor;
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
   evalCondition(attributes: Attributes, condition: Condition): boolean;

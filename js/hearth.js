@@ -128,6 +128,7 @@ function deepFreeze(o) {
 // allocation, copy and free of returning a String through wasm-bindgen.
 const SOURCES = ['unknownFeature', 'defaultValue', 'force', 'override', 'experiment', 'prerequisite', 'cyclicPrerequisite'];
 const utf8 = new TextDecoder();
+const utf8encode = new TextEncoder();
 let memory;
 let bytes;
 
@@ -373,6 +374,35 @@ export class Hearth {
     }
     if (issues.length) throw new HearthError(`invalid manifest: ${issues.length} problem${issues.length === 1 ? '' : 's'}\n  ${issues.map((i) => `${i.path}: ${i.message}`).join('\n  ')}`, issues);
     return Hearth.load(out, { ...options, decryptionKey: undefined });
+  }
+
+  /**
+   * Verifies signed claims (`payload.signature`, base64url Ed25519) against the manifest's
+   * `claims.publicKey` with the platform's WebCrypto and tells the engine what it found. The
+   * browser build has no Ed25519 of its own: a claim it was not told about is ignored
+   * (`unverified`) until this has run. The full build verifies every claim itself, so there this
+   * changes nothing. Resolves to the claims whose signature verified.
+   */
+  async verifyClaims(claims) {
+    const raw = this.#engine.claimsKey();
+    if (raw === undefined) return [];
+    const subtle = globalThis.crypto.subtle;
+    const key = await subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']);
+    const verified = [];
+    for (const claim of claims) {
+      const t = String(claim).trim();
+      const dot = t.indexOf('.');
+      let valid = false;
+      try {
+        const sig = Uint8Array.from(atob(t.slice(dot + 1).replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        valid = dot > 0 && sig.length === 64 && (await subtle.verify('Ed25519', key, sig, utf8encode.encode(t.slice(0, dot))));
+      } catch {
+        valid = false; // not base64url: the engine says malformed
+      }
+      this.#engine.vouchClaim(t, valid);
+      if (valid) verified.push(claim);
+    }
+    return verified;
   }
 
   /** A one-line description: what the manifest holds. */

@@ -48,6 +48,56 @@ pub(crate) fn to_lowercase(text: &str) -> String {
     text.to_lowercase()
 }
 
+/// Does `signature` (64 bytes, decoded from `signature_b64`) sign `message`
+/// under the Ed25519 `public_key` (32 bytes)? `None`: the browser's build
+/// has not been told.
+/// That build has no Ed25519 of its own (8.5 KB gzip): the host verifies
+/// with WebCrypto, which is asynchronous, before deciding, and reports each
+/// result through [`vouch`]. A page can vouch for anything it likes; so can
+/// any script on the visitor's own device. The edge's full build never
+/// listens: it verifies every signature itself.
+#[cfg(feature = "full")]
+pub(crate) fn ed25519_verify(public_key: &[u8], message: &str, _signature_b64: &str, signature: &[u8]) -> Option<bool> {
+    let (Ok(key), Ok(sig)) = (ed25519_compact::PublicKey::from_slice(public_key), ed25519_compact::Signature::from_slice(signature)) else {
+        return Some(false);
+    };
+    Some(key.verify(message.as_bytes(), &sig).is_ok())
+}
+
+#[cfg(not(feature = "full"))]
+pub(crate) fn ed25519_verify(public_key: &[u8], message: &str, signature_b64: &str, _signature: &[u8]) -> Option<bool> {
+    vouched::VOUCHED.with_borrow(|v| v.iter().find(|(k, m, s, _)| k == public_key && m == message && s == signature_b64).map(|e| e.3))
+}
+
+/// Records what the host's own verification of a claim (`payload.signature`,
+/// base64url) under `public_key` found, for the browser build's
+/// [`ed25519_verify`]; the last 256 are kept. The full build ignores it.
+pub fn vouch(public_key: &[u8], claim: &str, valid: bool) {
+    #[cfg(not(feature = "full"))]
+    if let Some((message, signature)) = claim.trim().split_once('.') {
+        vouched::VOUCHED.with_borrow_mut(|v| {
+            v.retain(|(k, m, s, _)| !(k == public_key && m == message && s == signature));
+            if v.len() == 256 {
+                v.remove(0);
+            }
+            v.push((public_key.to_vec(), message.to_owned(), signature.to_owned(), valid));
+        });
+    }
+    #[cfg(feature = "full")]
+    let _ = (public_key, claim, valid);
+}
+
+#[cfg(not(feature = "full"))]
+mod vouched {
+    use std::cell::RefCell;
+
+    type Entry = (Vec<u8>, String, String, bool);
+
+    thread_local! {
+        pub(super) static VOUCHED: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    }
+}
+
 /// Longest pattern any engine is asked to compile; longer ones fail to
 /// compile (and so never match), bounding hostile manifests.
 pub const MAX_PATTERN_LEN: usize = 4096;

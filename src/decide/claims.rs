@@ -47,6 +47,9 @@ pub enum ClaimProblem {
     OtherVisitor,
     /// Over [`MAX_CLAIM_LEN`] bytes, or past the first [`MAX_CLAIMS`].
     TooLarge,
+    /// The browser build has not been told whether the signature verifies:
+    /// it checks signatures with WebCrypto, before deciding (`Hearth#verifyClaims`).
+    Unverified,
 }
 
 impl ClaimProblem {
@@ -60,6 +63,7 @@ impl ClaimProblem {
             ClaimProblem::UndeclaredTrait => "undeclared-trait",
             ClaimProblem::OtherVisitor => "other-visitor",
             ClaimProblem::TooLarge => "too-large",
+            ClaimProblem::Unverified => "unverified",
         }
     }
 }
@@ -75,6 +79,9 @@ impl std::fmt::Display for ClaimProblem {
             ClaimProblem::UndeclaredTrait => "ignored: its trait is not listed in claims.traits",
             ClaimProblem::OtherVisitor => "ignored: issued for another visitor",
             ClaimProblem::TooLarge => "ignored: too large or too many claims",
+            ClaimProblem::Unverified => {
+                "ignored: not verified yet (the browser build checks signatures with WebCrypto: present claims with page.presentClaims, or await hearth.verifyClaims first)"
+            }
         })
     }
 }
@@ -119,12 +126,13 @@ pub fn verify(settings: Option<&ClaimSettings>, raw: &str, ctx: &Context) -> Res
         return fail(ClaimProblem::Unsigned);
     }
     let (Some(payload), Some(sig)) = (base64url(payload_b64), base64url(sig_b64)) else { return fail(ClaimProblem::Malformed) };
-    let (Ok(key), Ok(sig)) = (ed25519_compact::PublicKey::from_slice(&settings.public_key), ed25519_compact::Signature::from_slice(&sig))
-    else {
+    if settings.public_key.len() != 32 || sig.len() != 64 {
         return fail(ClaimProblem::Malformed);
-    };
-    if key.verify(payload_b64.as_bytes(), &sig).is_err() {
-        return fail(ClaimProblem::BadSignature);
+    }
+    match crate::host::ed25519_verify(&settings.public_key, payload_b64, sig_b64, &sig) {
+        Some(true) => {}
+        Some(false) => return fail(ClaimProblem::BadSignature),
+        None => return fail(ClaimProblem::Unverified),
     }
     let doc = std::str::from_utf8(&payload).ok().and_then(|t| json::parse(t).ok());
     let Some(doc) = doc else { return fail(ClaimProblem::Malformed) };

@@ -103,6 +103,23 @@ impl WasmEngine {
         id_content_list(list.iter().map(|a| (&a.id, &a.content)))
     }
 
+    /// The manifest's Ed25519 key for signed claims (32 bytes), for the host's
+    /// own verification (js/hearth.js `verifyClaims`); `undefined` without one.
+    #[wasm_bindgen(js_name = claimsKey)]
+    pub fn claims_key(&self) -> Option<Vec<u8>> {
+        self.manifest.claims.as_ref().map(|c| c.public_key.clone())
+    }
+
+    /// What the host's WebCrypto found for `claim` under this manifest's key:
+    /// how the browser build, which has no Ed25519, learns it (see
+    /// `host::vouch`). The full build ignores it and verifies itself.
+    #[wasm_bindgen(js_name = vouchClaim)]
+    pub fn vouch_claim(&self, claim: &str, valid: bool) {
+        if let Some(c) = &self.manifest.claims {
+            crate::host::vouch(&c.public_key, claim, valid);
+        }
+    }
+
     /// The position of feature `key`, or -1 when the payload has no such feature.
     #[wasm_bindgen(js_name = featureIndex)]
     pub fn feature_index(&self, key: &str) -> i32 {

@@ -104,3 +104,43 @@ test('an encrypted payload loads through WebCrypto; the synchronous load says wh
     (e) => e instanceof HearthError && e.issues[0].path === 'encryptedFeatures' && /Hearth\.loadAsync/.test(e.message),
   );
 });
+
+test('signed claims: verified with WebCrypto, then used exactly as the full build uses them', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const doc = JSON.parse(sample);
+  doc.claims.publicKey = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  const b64url = (b) => Buffer.from(b).toString('base64url');
+  const payload = b64url(JSON.stringify({ trait: 'loyaltyTier', value: 'gold', exp: 4102444800 }));
+  const signed = `${payload}.${b64url(sign(null, Buffer.from(payload), privateKey))}`;
+  const forged = `${payload}.${b64url(new Uint8Array(64))}`;
+  const request = { promotions: ['promo-bar'] };
+  const context = { claims: [signed, forged] };
+  const answer = (s) => {
+    const a = s.page(request, context);
+    return { promotions: a.promotions, rejected: a.rejectedClaims.map((c) => [c.index, c.problem.replace(/ \(.*/, '')]) };
+  };
+  const engine = Hearth.load(doc);
+  const consented = () => {
+    const s = session(engine);
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    return s;
+  };
+  // Before the host has verified them, the browser build uses neither.
+  const unverified = 'ignored: not verified yet';
+  assert.deepEqual(answer(consented()).rejected, [[0, unverified], [1, unverified]]);
+  assert.deepEqual(await engine.verifyClaims(context.claims), [signed]);
+  const browser = answer(consented());
+  assert.deepEqual(browser.rejected, [[1, "ignored: the signature does not match the manifest's key"]]);
+  // The full build, verifying itself, gives the same answer.
+  const script = `
+    import { Hearth } from './pkg/node.js';
+    const engine = Hearth.load(${JSON.stringify(JSON.stringify(doc))});
+    const s = engine.session({ storage: 'memory', clock: () => 1780660800000, secret: [1, 2] });
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    const a = s.page(${JSON.stringify(request)}, ${JSON.stringify(context)});
+    console.log(JSON.stringify({ promotions: a.promotions, rejected: a.rejectedClaims.map((c) => [c.index, c.problem.replace(/ \\(.*/, '')]) }));`;
+  const full = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString().trim();
+  assert.equal(JSON.stringify(browser), full);
+  assert.match(JSON.stringify(browser.promotions), /gold-members/, 'the verified claim unlocked the gold offer');
+});

@@ -434,10 +434,10 @@ describe('the demo shop in Chromium', () => {
 
   test('a signed loyalty claim unlocks the gold offer; a forged one does not', async (t) => {
     const { page } = await shop(t);
-    const forged = await page.evaluate(() => {
+    const forged = await page.evaluate(async () => {
       const h = window.ridgeline.hearth;
       const payload = btoa(JSON.stringify({ trait: 'loyaltyTier', value: 'gold', exp: 4102444800 })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
-      h.presentClaims([`${payload}.AAAA`]);
+      await h.presentClaims([`${payload}.AAAA`]);
       return { promo: document.querySelector('[data-hearth-promotion]').getAttribute('data-hearth-variant'), rejected: h.rejectedClaims };
     });
     assert.notEqual(forged.promo, 'gold-members');

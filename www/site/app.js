@@ -142,11 +142,11 @@ let member = null;
 $('login').addEventListener('click', async () => {
   if (member) {
     member = null;
-    hearth.presentClaims([]);
+    await hearth.presentClaims([]);
     $('login').textContent = 'Log in as gold member';
   } else {
     member = await (await fetch('/api/member-gold.json')).json();
-    hearth.presentClaims(member.claims);
+    await hearth.presentClaims(member.claims);
     $('login').textContent = `${member.name.split(' ')[0]} · Gold · Log out`;
   }
   if ($('data').open) renderData();
