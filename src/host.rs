@@ -50,8 +50,7 @@ pub(crate) fn to_lowercase(text: &str) -> String {
 
 /// Does `signature` (64 bytes, decoded from `signature_b64`) sign `message`
 /// under the Ed25519 `public_key` (32 bytes)? `None`: the browser's build
-/// has not been told.
-/// That build has no Ed25519 of its own (8.5 KB gzip): the host verifies
+/// has not been told. That build has no Ed25519 of its own (8.5 KB gzip): the host verifies
 /// with WebCrypto, which is asynchronous, before deciding, and reports each
 /// result through [`vouch`]. A page can vouch for anything it likes; so can
 /// any script on the visitor's own device. The edge's full build never
@@ -69,6 +68,15 @@ pub(crate) fn ed25519_verify(public_key: &[u8], message: &str, signature_b64: &s
     vouched::VOUCHED.with_borrow(|v| v.iter().find(|(k, m, s, _)| k == public_key && m == message && s == signature_b64).map(|e| e.3))
 }
 
+/// How many results [`vouch`] has recorded so far, so that a page prepared
+/// before the latest is prepared again; always 0 in the full build.
+pub fn vouches() -> u64 {
+    #[cfg(not(feature = "full"))]
+    return vouched::COUNT.get();
+    #[cfg(feature = "full")]
+    0
+}
+
 /// Records what the host's own verification of a claim (`payload.signature`,
 /// base64url) under `public_key` found, for the browser build's
 /// [`ed25519_verify`]; the last 256 are kept. The full build ignores it.
@@ -82,6 +90,7 @@ pub fn vouch(public_key: &[u8], claim: &str, valid: bool) {
             }
             v.push((public_key.to_vec(), message.to_owned(), signature.to_owned(), valid));
         });
+        vouched::COUNT.set(vouched::COUNT.get() + 1);
     }
     #[cfg(feature = "full")]
     let _ = (public_key, claim, valid);
@@ -89,12 +98,13 @@ pub fn vouch(public_key: &[u8], claim: &str, valid: bool) {
 
 #[cfg(not(feature = "full"))]
 mod vouched {
-    use std::cell::RefCell;
+    use std::cell::{Cell, RefCell};
 
     type Entry = (Vec<u8>, String, String, bool);
 
     thread_local! {
         pub(super) static VOUCHED: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+        pub(super) static COUNT: Cell<u64> = const { Cell::new(0) };
     }
 }
 

@@ -178,7 +178,8 @@ pub fn decision_vocabulary() -> String {
 struct CachedPage {
     context: String,
     now: f64,
-    generation: u64,
+    /// The session's generation and `host::vouches()` when it was prepared.
+    generation: (u64, u64),
     page: WasmPage,
 }
 
@@ -213,7 +214,8 @@ impl WasmSession {
     /// The page prepared for `context` (undefined: the last one's) at `now`,
     /// prepared again when either or the session's generation changed.
     fn cached_page(&mut self, context: Option<String>, now: f64) -> Result<&mut WasmPage, JsError> {
-        let generation = self.session.generation();
+        // A claim vouched for since (the browser build) changes what the page may use.
+        let generation = (self.session.generation(), crate::host::vouches());
         let cached = match self.cached.take() {
             Some(c) if c.now == now && c.generation == generation && context.as_ref().is_none_or(|t| *t == c.context) => c,
             old => {

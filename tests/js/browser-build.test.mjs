@@ -144,3 +144,19 @@ test('signed claims: verified with WebCrypto, then used exactly as the full buil
   assert.equal(JSON.stringify(browser), full);
   assert.match(JSON.stringify(browser.promotions), /gold-members/, 'the verified claim unlocked the gold offer');
 });
+
+test('a claim vouched for after a decision is used by the next one, even for the same page view', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const doc = JSON.parse(sample);
+  doc.claims.publicKey = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  doc.slots.banner.variants.unshift({ id: 'gold', condition: { 'claims.loyaltyTier': 'gold' }, content: { title: 'Gold' } });
+  const payload = Buffer.from(JSON.stringify({ trait: 'loyaltyTier', value: 'gold', exp: 4102444800 })).toString('base64url');
+  const claim = `${payload}.${sign(null, Buffer.from(payload), privateKey).toString('base64url')}`;
+  const engine = Hearth.load(doc);
+  const s = session(engine); // a fixed clock: the same instant, so the same prepared page unless something changed
+  const context = { claims: [claim] };
+  assert.equal(s.decide('banner', context).variant, 'generic');
+  await engine.verifyClaims([claim]);
+  assert.equal(s.decide('banner', context).variant, 'gold');
+});
