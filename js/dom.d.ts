@@ -89,6 +89,7 @@ export class HearthPage {
   readonly decisions: PageDecisions;
   /** Merges signals into those known, applies them and decides the page again. */
   consent(signals?: ConsentSignals): ConsentOutcome | undefined;
+  /** Merges into the page context and decides again. Signed claims go through `presentClaims`, which checks them first. */
   setContext(context: PageContext): void;
   /** Presents signed claims (after login): checked with WebCrypto, then the page decides again. */
   presentClaims(claims: string[]): Promise<void>;

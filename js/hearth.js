@@ -49,12 +49,15 @@ const ENCRYPTED = [
   ['encryptedExperiments', 'experiments'],
 ];
 
+/** Base64 text as bytes (`atob`, as GrowthBook's SDK decodes); throws on anything else. */
+const base64Bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
 /** `base64(iv).base64(ciphertext)` with a base64 AES key, through WebCrypto (GrowthBook's `decrypt`). */
 async function webDecrypt(encrypted, key) {
   if (typeof encrypted !== 'string') throw new Error('must be a string');
   const bytes = (b64, what) => {
     try {
-      return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      return base64Bytes(b64);
     } catch {
       throw new Error(`${what} is not base64`);
     }
@@ -394,7 +397,7 @@ export class Hearth {
       const dot = t.indexOf('.');
       let valid = false;
       try {
-        const sig = Uint8Array.from(atob(t.slice(dot + 1).replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        const sig = base64Bytes(t.slice(dot + 1).replace(/-/g, '+').replace(/_/g, '/')); // base64url
         valid = dot > 0 && sig.length === 64 && (await subtle.verify('Ed25519', key, sig, utf8encode.encode(t.slice(0, dot))));
       } catch {
         valid = false; // not base64url: the engine says malformed
