@@ -33,6 +33,15 @@ pub(crate) fn parse_float(text: &str) -> f64 {
     text.parse().unwrap_or(f64::NAN)
 }
 
+/// `String(n)` for a positive finite number that is not a small integer
+/// (see `json::write::write_js_number`): the host's `Number#toString`.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn number_to_string(n: f64, out: &mut String) {
+    if let Ok(s) = js_sys::Number::from(n).to_string_with_radix(10) {
+        out.push_str(&String::from(s));
+    }
+}
+
 /// `toLowerCase` for text that is not all ASCII (see `json::js::to_lower_case`).
 /// In Wasm the host's own, which is exactly what GrowthBook's JS SDK does, and
 /// spares the build std's 11 KB case table; natively std's. Both apply
