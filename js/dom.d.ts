@@ -89,7 +89,7 @@ export class HearthPage {
   readonly decisions: PageDecisions;
   /** Merges signals into those known, applies them and decides the page again. */
   consent(signals?: ConsentSignals): ConsentOutcome | undefined;
-  /** Merges into the page context and decides again. Signed claims go through `presentClaims`, which checks them first. */
+  /** Merges into the page context and decides again; new signed claims are checked meanwhile and the page decides again with them (`presentClaims` waits instead). */
   setContext(context: PageContext): void;
   /** Presents signed claims (after login): checked with WebCrypto, then the page decides again. */
   presentClaims(claims: string[]): Promise<void>;

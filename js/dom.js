@@ -277,21 +277,30 @@ export class HearthPage {
 
   // ---------- context ----------
 
-  /** Merges `{attributes, claims, country, ...}` into the page context and decides again. */
+  /**
+   * Merges `{attributes, claims, country, ...}` into the page context and decides again. New
+   * claims are checked with WebCrypto meanwhile (the browser build has no Ed25519 of its own) and
+   * the page decides once more with them; `presentClaims` waits for that instead.
+   */
   setContext(context = {}) {
     this.#context = { ...this.#context, ...context };
     this.refresh();
+    if (context.claims?.length) this.#verified(context.claims).then(() => this.refresh());
   }
 
   /**
    * Presents signed claims (e.g. after login); forged or expired ones are ignored by the engine.
-   * Their signatures are checked with WebCrypto first (the browser build has no Ed25519 of its
-   * own), so this resolves once the page is decided with them.
+   * Resolves once their signatures are checked and the page is decided with them.
    */
   async presentClaims(claims) {
     const list = [...claims];
-    await this.engine?.verifyClaims(list).catch((e) => this.#report('hearth: could not verify the claims; they are ignored', e));
-    this.setContext({ claims: list });
+    await this.#verified(list);
+    this.#context = { ...this.#context, claims: list };
+    this.refresh();
+  }
+
+  #verified(claims) {
+    return Promise.resolve(this.engine?.verifyClaims(claims)).catch((e) => this.#report('hearth: could not verify the claims; they are ignored', e));
   }
 
   /** The context the next decision uses. */

@@ -447,5 +447,11 @@ describe('the demo shop in Chromium', () => {
     const s = await state(page);
     assert.match(s.promoText, /Gold members/);
     await shot(page, '9-gold-member');
+    // The same claim through setContext: checked meanwhile, and the page decides again with it.
+    const claims = await page.evaluate(async () => (await (await fetch('/api/member-gold.json')).json()).claims);
+    await page.evaluate(async () => window.ridgeline.hearth.presentClaims([]));
+    await page.waitForFunction(() => document.querySelector('[data-hearth-promotion]').getAttribute('data-hearth-variant') !== 'gold-members');
+    await page.evaluate((c) => window.ridgeline.hearth.setContext({ claims: c }), claims);
+    await page.waitForFunction(() => document.querySelector('[data-hearth-promotion]').getAttribute('data-hearth-variant') === 'gold-members');
   });
 });
