@@ -30,6 +30,8 @@ test: setup test-native pkg test-js test-browser test-edge size
 
 test-native:
 	$(CARGO) test --quiet
+	@# The browser's build (no `full` feature; tools/build-pkg.sh) through the same unit tests.
+	$(CARGO) test --quiet --no-default-features --features native --lib
 
 test-js:
 	node --test --test-reporter=spec tests/js/

@@ -166,3 +166,29 @@ impl RegexEngine for NoRegexEngine {
         Err("no regex engine on this host".into())
     }
 }
+
+#[cfg(all(test, not(feature = "full")))]
+mod browser_build_tests {
+    use super::*;
+
+    #[test]
+    fn signatures_count_only_once_the_host_has_vouched() {
+        let (key, other) = ([7u8; 32], [8u8; 32]);
+        assert_eq!(ed25519_verify(&key, "payload", "sig", &[0; 64]), None);
+        let before = vouches();
+        vouch(&key, " payload.sig ", true);
+        assert_eq!(vouches(), before + 1);
+        assert_eq!(ed25519_verify(&key, "payload", "sig", &[0; 64]), Some(true));
+        assert_eq!(ed25519_verify(&other, "payload", "sig", &[0; 64]), None, "another manifest's key");
+        assert_eq!(ed25519_verify(&key, "payload", "other", &[0; 64]), None, "another signature");
+        vouch(&key, "payload.sig", false);
+        assert_eq!(ed25519_verify(&key, "payload", "sig", &[0; 64]), Some(false), "the latest result counts");
+        // Bounded: the oldest results go first.
+        for i in 0..300 {
+            vouch(&key, &format!("p{i}.s"), true);
+        }
+        assert_eq!(vouched::VOUCHED.with_borrow(Vec::len), 256);
+        assert_eq!(ed25519_verify(&key, "payload", "sig", &[0; 64]), None);
+        assert_eq!(ed25519_verify(&key, "p299", "s", &[0; 64]), Some(true));
+    }
+}

@@ -81,13 +81,24 @@ fn aes_cbc<'b>(_key: &[u8], _iv: [u8; 16], _buf: &'b mut [u8]) -> Result<&'b [u8
 mod tests {
     use super::*;
 
+    const CIPHER: &str = "m5ylFM6ndyOJA2OPadubkw==.Uu7ViqgKEt/dWvCyhI46q088PkAEJbnXKf3KPZjf9IEQQ+A8fojNoxw4wIbPX3aj";
+    const KEY: &str = "Zvwv/+uhpFDznZ6SX28Yjg==";
+
     #[test]
+    #[cfg(feature = "full")]
     fn decrypts_growthbook_payloads() {
-        let text = decrypt(
-            "m5ylFM6ndyOJA2OPadubkw==.Uu7ViqgKEt/dWvCyhI46q088PkAEJbnXKf3KPZjf9IEQQ+A8fojNoxw4wIbPX3aj",
-            "Zvwv/+uhpFDznZ6SX28Yjg==",
-        );
-        assert_eq!(text.as_deref(), Ok(r#"{"feature":{"defaultValue":true}}"#));
+        assert_eq!(decrypt(CIPHER, KEY).as_deref(), Ok(r#"{"feature":{"defaultValue":true}}"#));
+    }
+
+    #[test]
+    #[cfg(not(feature = "full"))]
+    fn the_browser_build_points_at_webcrypto() {
+        assert_eq!(decrypt(CIPHER, KEY), Err(DecryptError::NotInThisBuild));
+        assert!(DecryptError::NotInThisBuild.to_string().contains("Hearth.loadAsync"));
+    }
+
+    #[test]
+    fn malformed_input_is_reported_in_every_build() {
         assert!(matches!(decrypt("m5ylFM6ndyOJA2OPadubkw==", "Zvwv/+uhpFDznZ6SX28Yjg=="), Err(DecryptError::Malformed(_))));
         assert!(matches!(decrypt("a.b", "abc"), Err(DecryptError::BadKey(_))));
     }
