@@ -59,11 +59,11 @@ pub(crate) fn to_lowercase(text: &str) -> String {
 
 /// Does `signature` (64 bytes, decoded from `signature_b64`) sign `message`
 /// under the Ed25519 `public_key` (32 bytes)? `None`: the browser's build
-/// has not been told. That build has no Ed25519 of its own (8.5 KB gzip): the host verifies
-/// with WebCrypto, which is asynchronous, before deciding, and reports each
-/// result through [`vouch`]. A page can vouch for anything it likes; so can
-/// any script on the visitor's own device. The edge's full build never
-/// listens: it verifies every signature itself.
+/// has not been told. That build has no Ed25519 of its own (8.5 KB gzip):
+/// the host verifies with WebCrypto, which is asynchronous, before deciding,
+/// and reports each result through [`vouch`]. A page can vouch for anything
+/// it likes; so can any script on the visitor's own device. The edge's full
+/// build never listens: it verifies every signature itself.
 #[cfg(feature = "full")]
 pub(crate) fn ed25519_verify(public_key: &[u8], message: &str, _signature_b64: &str, signature: &[u8]) -> Option<bool> {
     let (Ok(key), Ok(sig)) = (ed25519_compact::PublicKey::from_slice(public_key), ed25519_compact::Signature::from_slice(signature)) else {

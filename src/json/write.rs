@@ -131,10 +131,10 @@ fn write_fraction_or_large(n: f64, out: &mut String) {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
 /// The shortest digits that round-trip to `n` (positive, finite) and the
 /// position of the decimal point: `n = 0.d1d2...dk × 10^point`. From ryu's
 /// output (`0.933`, `1.5e-7`, `1e21`, `123.0`), normalized.
+#[cfg(not(target_arch = "wasm32"))]
 fn shortest_digits(n: f64) -> (String, i32) {
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(n);
