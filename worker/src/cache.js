@@ -82,6 +82,27 @@ export function originKey(request, res, h = originHeaders(res)) {
 }
 
 /**
+ * The last page each URL gave that a shared cache could keep (`originKey`), with its validators
+ * and response head: a request whose page was kept then asks the origin only whether it changed
+ * (`If-None-Match` / `If-Modified-Since`), and a 304 costs neither side the body. The head is an
+ * origin page's own (no `Set-Cookie`: `originKey` would be `null`), never a visitor's.
+ */
+export function originPages(limits = {}) {
+  const max = limits.pages ?? 64;
+  const pages = new Map(); // URL -> { origin, etag, modified, status, statusText, headers }, oldest first
+  return {
+    get: (url) => pages.get(url) ?? null,
+    /** Notes that `url` gave `res` (key `origin`, headers read as `h`); copies the headers only for a new page. */
+    note(url, origin, res, h) {
+      if (pages.get(url)?.origin === origin) return;
+      pages.delete(url);
+      pages.set(url, { origin, etag: h.etag, modified: h.modified, status: res.status, statusText: res.statusText, headers: new Headers(res.headers) });
+      while (pages.size > max) pages.delete(pages.keys().next().value);
+    },
+  };
+}
+
+/**
  * The key of an origin page's renderings (`originKey`) with the layout they were rendered with,
  * or `null` for a page a shared cache could not keep (it is rewritten for every request).
  */

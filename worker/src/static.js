@@ -1,5 +1,6 @@
 // A static origin for local runs: serves a directory (the DISK binding, a workerd disk
-// service) with Content-Type and index.html, like a plain web server or CDN would.
+// service) with Content-Type and index.html, and answers a request whose copy is current
+// (`If-None-Match`, `If-Modified-Since`) with a bodiless 304, like a plain web server or CDN would.
 const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', mjs: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', wasm: 'application/wasm', txt: 'text/plain; charset=utf-8', ico: 'image/x-icon' };
 
 export default {
@@ -17,6 +18,24 @@ export default {
     const headers = new Headers(res.headers);
     headers.set('Content-Type', TYPES[path.split('.').pop()] ?? 'application/octet-stream');
     headers.set('Cache-Control', 'public, max-age=60');
+    if (notModified(request.headers, headers)) {
+      res.body?.cancel();
+      for (const h of ['Content-Length', 'Content-Type']) headers.delete(h);
+      return new Response(null, { status: 304, headers });
+    }
     return new Response(res.body, { status: 200, headers });
   },
 };
+
+/** RFC 9110 13.1.2-3: `If-None-Match` decides when present; otherwise `If-Modified-Since` against `Last-Modified` (to the second). */
+export function notModified(request, response) {
+  const tags = request.get('If-None-Match');
+  if (tags !== null) {
+    const etag = response.get('ETag');
+    const weak = (t) => t.trim().replace(/^W\//, '');
+    return etag !== null && (tags.trim() === '*' || tags.split(',').some((t) => weak(t) === weak(etag)));
+  }
+  const since = Date.parse(request.get('If-Modified-Since') ?? '');
+  const modified = Date.parse(response.get('Last-Modified') ?? '');
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
+}

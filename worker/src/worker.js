@@ -14,7 +14,7 @@ import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSE
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
 import { rewriter } from './rewrite.js';
 import { lazyAnswer, scriptJson, fillShell, makeShell } from './decisions.js';
-import { Layouts, answerKey, answerMemo, originHeaders, originKey, pageKey, renderCache, templateStore } from './cache.js';
+import { Layouts, answerKey, answerMemo, originHeaders, originKey, originPages, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
@@ -24,6 +24,8 @@ const DEFAULTS = {
 };
 
 const TIMED_OUT = Symbol('timed out');
+/** A request with any of these asked the origin something of its own: hearth does not add conditions to it. */
+const CONDITIONAL = ['If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'If-Range', 'Range'];
 /** Marks a shell's holes (decisions.js `fillShell`): random per isolate, so no origin page can contain it
  * (made on first use: the runtime allows random values only inside a request). */
 let marker = null;
@@ -55,6 +57,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   const memo = cache && answerMemo(cacheLimits);
   // The templates each origin page has, read once (profile visitors' pages are rendered from them too).
   const templates = cache && templateStore(cacheLimits);
+  // The last cacheable page each URL gave: what a kept page is revalidated against.
+  const origins = cache && originPages(cacheLimits);
   const shelling = new Set(); // page keys with a shell being rendered
 
   /** The engine, loaded once per isolate; a bad manifest is logged once and every page then passes through. */
@@ -119,16 +123,19 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     return { signals: readConsent(request.headers, cookies), incoming, context: requestContext(request, t) };
   }
 
-  async function fetchOrigin(request, env) {
+  /** The origin's answer to `request`; with `known` (a page noted before), asks whether it is still that page. */
+  async function fetchOrigin(request, env, known = null) {
     const url = new URL(request.url);
     // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
     const sent = request.headers.get('Cookie');
     const cookie = forwardedCookieHeader(sent);
     let headers = request.headers;
-    if (cookie !== sent) {
+    if (cookie !== sent || known) {
       headers = new Headers(headers);
       if (cookie) headers.set('Cookie', cookie);
       else headers.delete('Cookie');
+      if (known?.etag) headers.set('If-None-Match', known.etag);
+      if (known?.modified) headers.set('If-Modified-Since', known.modified);
     }
     const init = { method: request.method, headers, body: request.body, redirect: 'manual' };
     if (env?.ORIGIN && typeof env.ORIGIN.fetch === 'function') return env.ORIGIN.fetch(new Request(url, init));
@@ -143,67 +150,94 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       return scenarioRoute(request);
     }
     const t = now();
-    const pending = fetchOrigin(request, env);
     const personalizable = request.method === 'GET';
     const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t) : null;
     // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison; templates are still read once).
     const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
-    // A request decided before from the same inputs needs no engine; other page loads are
-    // prepared while the origin is in flight.
+    // A request decided before from the same inputs needs no engine (the answer memo).
     const asked = input && caching ? answerKey(input) : null;
-    const remembered = asked !== null && memo.known(asked, t);
-    const early = input && !remembered ? decide(request, t, input) : undefined;
+    const req = { t, input, asked, remembered: asked !== null && memo.known(asked, t), decided: undefined };
+    // When what was kept of the page this URL gave last serves this request, the origin is only
+    // asked whether it changed: a 304 sends no body. Not for a request with its own conditions.
+    const noted = asked !== null ? origins.get(request.url) : null;
+    const before = noted && !CONDITIONAL.some((h) => request.headers.has(h)) ? noted : null;
+    const beforeKey = before && pageKey(before.origin, layouts.generation);
+    let ready = before ? fromKept(beforeKey, request, req) : undefined;
+    const pending = fetchOrigin(request, env, ready?.body ? before : null);
+    // Other page loads are prepared while the origin is in flight.
+    if (input && !req.remembered && req.decided === undefined) req.decided = decide(request, t, input);
 
     const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');
     let timer;
     const res = await Promise.race([pending, new Promise((r) => (timer = setTimeout(() => r(TIMED_OUT), budget)))]).finally(() => clearTimeout(timer));
     if (res === TIMED_OUT) {
       log(JSON.stringify({ hearth: 'origin-slow', passthrough: true }));
-      return pending;
+      // Only a request hearth made conditional can get a 304 it did not ask for: it gets the kept page.
+      return ready?.body ? pending.then((r) => (r.status === 304 ? served(r, ready, before) : r)) : pending;
     }
     if (!personalizable) return res;
+    if (res.status === 304 && ready?.body) return served(res, ready, before); // unchanged: the kept page, with its headers
     const head = originHeaders(res);
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     if (!isPersonalizable(res, maxBytes, head)) return res;
 
     const origin = cache !== null ? originKey(request, res, head) : null;
-    if (remembered) {
-      const hit = fromMemo(asked, pageKey(origin, layouts.generation), t);
-      if (hit) return served(res, hit.body, hit, 'hit');
-    }
-
-    const decided = early !== undefined ? early : decide(request, t, input ?? undefined);
-    if (!decided) return res; // engine failure: logged; the page goes out as it came
-
+    if (origin !== null && caching) origins.note(request.url, origin, res, head);
     const key = caching ? pageKey(origin, layouts.generation) : null;
+    // Looked up again unless the origin sent the page looked up before (it ignored the conditions).
+    if (key !== beforeKey) ready = key !== null ? fromKept(key, request, req) : undefined;
+    if (ready?.body) return served(res, ready);
+
+    const decided = req.decided !== undefined ? req.decided : decide(request, t, input ?? undefined);
+    if (!decided) return res; // engine failure: logged; the page goes out as it came
+    const found = ready?.found ?? null;
     // Whole pages are kept only for visitors decided without their profile; shells for anyone.
     const whole = decided.mode === 'contextual';
-    /** Remembers `text` as what this request's inputs decide on this page (until `stableUntil`). */
-    const remember = (text) => decided.memo && memo.put(decided.memo.key, key, t, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
-    let found = null;
-    if (key !== null) {
-      try {
-        found = cache.lookup(key, decided.page, whole);
-        if (found?.body) {
-          remember(found.text);
-          return served(res, found.body, decided, 'hit');
-        }
-        const filled = found?.shell ? fillShell(found.shell, decided.page, decided.mode) : null;
-        if (filled !== null) {
-          if (whole) {
-            cache.store(key, decided.page.calls(), found.text, filled);
-            remember(found.text);
-          }
-          return served(res, filled, decided, 'shell');
-        }
-      } catch (e) {
-        logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
-      }
-    }
     // A shell costs a second rendering: made for a page that comes back, when none fits these decisions.
     // At most one shell rendering per page at a time (a burst of misses would each render one).
     const shell = key !== null && !found?.shell && !found?.unusable && !shelling.has(key) && cache.again(key);
+    const remember = (text) => rememberAnswer(decided, key, t, text);
     return render(res, decided, { head, maxBytes, origin, key, whole, shell, remember, caching, ctx });
+  }
+
+  /**
+   * What was kept of page `key` that serves this request: `{body, answer, how}` to send, else
+   * `{found}` (`renderCache#lookup`'s result, which the rendering goes by), or `null` when the
+   * engine failed. Decides the request (`req.decided`) unless the answer memo serves it.
+   */
+  function fromKept(key, request, req) {
+    if (req.remembered) {
+      const hit = fromMemo(req.asked, key, req.t);
+      if (hit) return { body: hit.body, answer: hit, how: 'hit' };
+    }
+    if (req.decided === undefined) req.decided = decide(request, req.t, req.input);
+    const decided = req.decided;
+    if (!decided) return null;
+    const whole = decided.mode === 'contextual';
+    try {
+      const found = cache.lookup(key, decided.page, whole);
+      if (found?.body) {
+        rememberAnswer(decided, key, req.t, found.text);
+        return { body: found.body, answer: decided, how: 'hit' };
+      }
+      const filled = found?.shell ? fillShell(found.shell, decided.page, decided.mode) : null;
+      if (filled !== null) {
+        if (whole) {
+          cache.store(key, decided.page.calls(), found.text, filled);
+          rememberAnswer(decided, key, req.t, found.text);
+        }
+        return { body: filled, answer: decided, how: 'shell' };
+      }
+      return { found };
+    } catch (e) {
+      logFailure(log, 'engine-failed', e); // the page is rendered as the engine allows (see lazyAnswer)
+      return { found: null };
+    }
+  }
+
+  /** Remembers `text` as what `decided`'s inputs decide on page `key` (until `stableUntil`). */
+  function rememberAnswer(decided, key, t, text) {
+    if (decided.memo) memo.put(decided.memo.key, key, t, { until: decided.memo.until, text, mode: decided.mode, setCookie: decided.setCookie });
   }
 
   /** The cached bytes for what `asked` decided on `page` before, while that still holds at `t`. */
@@ -225,10 +259,14 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     return out;
   }
 
-  /** A page made from what was kept (`how`: hit or shell); the origin's body is not needed (cancelled, so its connection is freed now). */
-  function served(res, body, answer, how) {
-    res.body.cancel().catch(() => {});
-    return personalized(res, body, answer, how);
+  /**
+   * A page made from what was kept (`how`: hit or shell), with the head of `page` (the origin's
+   * response, or the page noted before when the origin answered 304). The origin's body is not
+   * needed (cancelled, so its connection is freed now).
+   */
+  function served(res, { body, answer, how }, page = res) {
+    res.body?.cancel().catch(() => {});
+    return personalized(page, body, answer, how);
   }
 
   /**

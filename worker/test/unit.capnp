@@ -16,6 +16,7 @@ const unitWorker :Workerd.Worker = (
     (name = "src/decisions.js", esModule = embed "../src/decisions.js"),
     (name = "src/template.js", esModule = embed "../src/template.js"),
     (name = "src/cache.js", esModule = embed "../src/cache.js"),
+    (name = "src/static.js", esModule = embed "../src/static.js"),
     (name = "build/hearth/workerd.js", esModule = embed "../build/hearth/workerd.js"),
     (name = "build/hearth/hearth.js", esModule = embed "../build/hearth/hearth.js"),
     (name = "build/hearth/safe.js", esModule = embed "../build/hearth/safe.js"),

@@ -9,6 +9,7 @@ import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from
 import { scriptJson } from '../src/decisions.js';
 import { renderTemplate, safeAttr } from '../src/template.js';
 import { answerMemo, renderCache, originKey, pageKey } from '../src/cache.js';
+import { notModified } from '../src/static.js';
 
 function assert(ok, msg) {
   if (!ok) throw new Error(`assertion failed: ${msg}`);
@@ -800,5 +801,137 @@ export const aBurstOfMissesRendersOneShell = {
       await Promise.all(waits);
       eq(n.made, 4 + 1, 'four pages rewritten for their visitors, and one shell');
     });
+  },
+};
+
+/**
+ * An origin that honours conditional requests (static.js `notModified`, as web servers do), and
+ * notes what each request asked: `{conditional, status}`.
+ */
+function revalidatingOrigin(state) {
+  return async (req) => {
+    let res = cacheable(state.body, state.headers);
+    if (state.headers.ETag === undefined) {
+      const h = new Headers(res.headers);
+      h.delete('ETag'); // validated by Last-Modified alone
+      res = new Response(res.body, { headers: h });
+    }
+    const conditional = req.headers.get('If-None-Match') ?? req.headers.get('If-Modified-Since');
+    const status = notModified(req.headers, res.headers) ? 304 : 200;
+    state.seen.push({ conditional, status });
+    if (status === 304) {
+      const h = new Headers(res.headers);
+      h.delete('Content-Length');
+      return new Response(null, { status: 304, headers: h });
+    }
+    return res;
+  };
+}
+
+export const notModifiedFollowsRfc9110 = {
+  test() {
+    const res = new Headers({ ETag: '"v1"', 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT' });
+    const ask = (h) => notModified(new Headers(h), res);
+    eq(ask({}), false, 'no condition');
+    eq(ask({ 'If-None-Match': '"v1"' }), true, 'same tag');
+    eq(ask({ 'If-None-Match': 'W/"v1"' }), true, 'weak comparison');
+    eq(ask({ 'If-None-Match': '"v0", "v1"' }), true, 'one of a list');
+    eq(ask({ 'If-None-Match': '*' }), true, 'any');
+    eq(ask({ 'If-None-Match': '"v2"', 'If-Modified-Since': 'Tue, 01 Dec 2026 11:00:00 GMT' }), false, 'If-None-Match decides when present');
+    eq(ask({ 'If-Modified-Since': 'Tue, 01 Dec 2026 10:00:00 GMT' }), true, 'not modified since');
+    eq(ask({ 'If-Modified-Since': 'Tue, 01 Dec 2026 09:59:59 GMT' }), false, 'modified since');
+    eq(ask({ 'If-Modified-Since': 'yesterday-ish' }), false, 'a bad date is no condition');
+  },
+};
+
+export const keptPagesAreRevalidatedNotRefetched = {
+  async test() {
+    const t = Date.UTC(2026, 11, 5, 0, 30, 5); // a Saturday in UTC, still Friday an hour west
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
+    const state = { body: PAGE, headers: {}, seen: [] };
+    const make = revalidatingOrigin(state);
+    const both = async (headers = {}) => {
+      const a = await visit(cached, get('/', headers), make);
+      const b = await visit(plain, get('/', headers), () => cacheable(state.body, state.headers));
+      eq(a.body, b.body, `the same bytes as rendering (${a.how}, origin ${JSON.stringify(state.seen.at(-1))})`);
+      return a;
+    };
+    const hows = [];
+    for (let i = 0; i < 4; i++) hows.push((await both()).how);
+    eq(hows.at(-1), 'hit', `warm: ${hows}`);
+    const last = state.seen.at(-1);
+    eq(last.conditional, 'Tue, 01 Dec 2026 10:00:00 GMT', 'a kept page is revalidated with its Last-Modified');
+    eq(last.status, 304, 'and the origin sends no body');
+    const hit = await visit(cached, get('/'), make);
+    eq(hit.res.status, 200, 'the visitor gets the page, not the 304');
+    eq(hit.res.headers.get('Content-Type'), 'text/html; charset=utf-8', 'with the page head noted before');
+    eq(hit.res.headers.get('Cache-Control'), 'private', 'private');
+    eq(hit.res.headers.get('Last-Modified'), null, 'without the origin validators');
+    eq(hit.res.headers.get('X-Hearth'), 'contextual', 'contextual');
+
+    // Another context: nothing kept serves it yet, so the origin is asked for the page itself.
+    const west = { ...MOBILE, 'X-Hearth-UTC-Offset': '-60' };
+    const n = state.seen.length;
+    const other = await both(west);
+    eq(other.how, 'miss', 'a new context is rendered');
+    eq(state.seen[n].conditional, null, 'from an unconditional fetch');
+
+    // A request with conditions of its own is left to them: its 304 is the origin's answer to it.
+    state.seen.length = 0;
+    const own = await visit(cached, get('/', { 'If-Modified-Since': 'Tue, 01 Dec 2026 10:30:00 GMT' }), make);
+    eq(own.res.status, 304, "the client's own 304 passes through");
+    eq(state.seen[0].conditional, 'Tue, 01 Dec 2026 10:30:00 GMT', 'with its own date, not the kept page\'s');
+
+    // A changed page answers the condition with itself, and is rendered.
+    state.body = PAGE.replace('<footer id="end">end</footer>', '<footer id="end">new footer</footer>');
+    state.headers = { 'Last-Modified': 'Tue, 01 Dec 2026 11:00:00 GMT' };
+    const changed = await both();
+    eq(changed.how, 'miss', 'a changed page is rendered');
+    eq(state.seen.at(-1).status, 200, 'the origin sent it whole');
+    assert(changed.body.includes('new footer'), 'with its new content');
+    for (let i = 0; i < 3; i++) await both();
+    eq(state.seen.at(-1).conditional, 'Tue, 01 Dec 2026 11:00:00 GMT', 'the new page is revalidated by its own date');
+
+    // An ETag is revalidated with If-None-Match.
+    state.headers = { 'Last-Modified': 'Tue, 01 Dec 2026 12:00:00 GMT', ETag: '"page-3"' };
+    for (let i = 0; i < 4; i++) await both();
+    eq(state.seen.at(-1).conditional, '"page-3"', 'If-None-Match');
+    eq(state.seen.at(-1).status, 304, 'not modified');
+  },
+};
+
+export const revalidatedShellsAndSlowOrigins = {
+  async test() {
+    const t = Date.UTC(2026, 11, 5, 12, 0, 5);
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
+    const state = { body: PAGE, headers: {}, seen: [] };
+    const make = revalidatingOrigin(state);
+    // A profile visitor's page comes from a shell, the origin revalidated.
+    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => t - 3_600_000 });
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    s.view('tent-2p');
+    const cookie = { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` };
+    const hows = [];
+    for (let i = 0; i < 4; i++) {
+      const a = await visit(cached, get('/', cookie), make);
+      const b = await visit(plain, get('/', cookie), () => cacheable());
+      eq(a.body, b.body, `the same bytes as rendering (${a.how})`);
+      hows.push(a.how);
+    }
+    eq(hows.at(-1), 'shell', `from a shell at last: ${hows}`);
+    eq(state.seen.at(-1).status, 304, 'revalidated');
+    // An origin slower than the budget: its late 304 (to hearth's own condition) still gets the kept page.
+    const slow = async (req) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return make(req);
+    };
+    for (let i = 0; i < 3; i++) await visit(cached, get('/'), make);
+    const late = await visit(cached, get('/'), slow, { HEARTH_ORIGIN_BUDGET_MS: '5' });
+    eq(state.seen.at(-1).status, 304, 'the origin answered the condition late');
+    eq(late.res.status, 200, 'the visitor still gets a page');
+    eq(late.how, 'hit', 'the kept one');
+    assert(late.body.includes('<footer id="end">end</footer>'), 'whole');
   },
 };
