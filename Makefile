@@ -39,9 +39,11 @@ test-js:
 test-browser: setup-browser pkg demo-data
 	node --test --test-reporter=spec www/test/ www/flows/
 
-# The demo shop's generated manifest, feed and images (deterministic apart from the claim key).
-demo-data:
+# The demo shop's generated manifest, feed and images (deterministic apart from the claim key),
+# and the manifest compiled for the browser build (always: it must match the engine).
+demo-data: pkg
 	@[ -f www/site/manifest.json ] || node www/tools/make-manifest.mjs
+	@node www/tools/compile-manifest.mjs
 
 test-edge: pkg
 	@worker/build.sh --no-pkg

@@ -18,8 +18,13 @@ import type {
 
 /** What `init({manifest, ...})` takes. */
 export interface PageOptions {
-  /** The manifest's URL (fetched same-origin) or the manifest itself. */
-  manifest: string | URL | object;
+  /**
+   * The manifest's URL (fetched same-origin; a compiled manifest, `hearth compile`, is told from
+   * JSON by its first bytes), the manifest itself, or a compiled manifest's bytes. The browser
+   * build (the default Wasm) loads hearth manifests compiled; JSON ones need `wasmUrl` set to the
+   * full build (GrowthBook payloads load as JSON in both).
+   */
+  manifest: string | URL | object | Uint8Array | ArrayBuffer;
   /** Where the Wasm is; default the browser build, `hearth_browser_bg.wasm`, next to the module. */
   wasmUrl?: string | URL;
   /** The GrowthBook SDK's decryption key, for a manifest with encrypted sections (decrypted with WebCrypto). */
@@ -77,7 +82,7 @@ export class HearthPage {
   readonly engine: Hearth | undefined;
   /** Undefined when loading failed. */
   readonly session: Session | undefined;
-  /** The manifest document, when it parsed. */
+  /** The manifest document, when it was JSON and parsed; for a compiled manifest, its labels (`Hearth#labels`). */
   readonly manifest: object | undefined;
   /** Why hearth is not running (the page keeps its defaults), or undefined. */
   readonly error: string | undefined;

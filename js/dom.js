@@ -142,7 +142,7 @@ export class HearthPage {
   engine;
   /** The visitor's session (undefined when loading failed). */
   session;
-  /** The manifest document when it was loaded from a URL or given as an object. */
+  /** The manifest document when it was loaded from JSON (a URL or an object); for a compiled manifest, its labels (`Hearth#labels`). */
   manifest;
   /** Why hearth is not running, or undefined. */
   error;
@@ -852,15 +852,19 @@ function consentedPurposes(tcData) {
   return Object.keys(consents).filter((p) => consents[p] === true).map(Number).filter((p) => p >= 1 && p <= 24);
 }
 
+const COMPILED = [72, 69, 65, 82, 84, 72, 99]; // "HEARTHc", what a compiled manifest starts with
+
+/** `{input}` for `Hearth.load` (JSON text, or a compiled manifest's bytes), with `doc` when given as an object. */
 async function loadManifest(manifest) {
   if (typeof manifest === 'string' || manifest instanceof URL) {
     const res = await fetch(manifest, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`HTTP ${res.status} for ${manifest}`);
-    const text = await res.text();
-    return { text, doc: undefined };
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { input: COMPILED.every((b, i) => bytes[i] === b) ? bytes : new TextDecoder().decode(bytes) };
   }
-  if (plain(manifest)) return { text: JSON.stringify(manifest), doc: manifest };
-  throw new TypeError('`manifest` must be a URL or a manifest object');
+  if (manifest instanceof Uint8Array || manifest instanceof ArrayBuffer) return { input: manifest };
+  if (plain(manifest)) return { input: JSON.stringify(manifest), doc: manifest };
+  throw new TypeError('`manifest` must be a URL, a manifest object or a compiled manifest');
 }
 
 function mark(name) {
@@ -893,13 +897,14 @@ export async function mount(options = {}) {
       loadWasm(options.wasmUrl).then(() => mark('hearth:wasm-ready')).catch((e) => Promise.reject(new Error(`could not load the Wasm engine (${e.message})`))),
     ]);
     try {
-      engine = await Hearth.loadAsync(loaded.text, { decryptionKey: options.decryptionKey });
+      engine = await Hearth.loadAsync(loaded.input, { decryptionKey: options.decryptionKey });
     } catch (e) {
       const where = typeof options.manifest === 'string' || options.manifest instanceof URL ? ` ${options.manifest}` : '';
       throw new Error(`the manifest${where} is not valid (${String(e.message).trim().replace(/\n\s*/g, '; ')})`);
     }
     mark('hearth:engine-loaded');
-    manifest = loaded.doc ?? tryParse(loaded.text);
+    // A compiled manifest has no document: its labels are what pages read of one.
+    manifest = loaded.doc ?? (typeof loaded.input === 'string' ? tryParse(loaded.input) : engine.labels);
   } catch (e) {
     page._fail(`hearth: ${e.message}; showing the default content`);
     return page;

@@ -53,3 +53,31 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read no/such/file.json"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn compile_writes_a_manifest_check_and_load_read_back() {
+    let dir = std::env::temp_dir().join(format!("hearth-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out_path = dir.join("sample.bin");
+    let out_arg = out_path.to_str().unwrap();
+    let out = hearth(&["compile", "docs/manifest.sample.json", "-o", out_arg], "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(" bytes from 5"), "{}", text(&out.stdout));
+    let bytes = std::fs::read(&out_path).unwrap();
+    assert!(bytes.starts_with(b"HEARTHc"));
+    let check = hearth(&["check", out_arg], "");
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("ok, hearth manifest v1 `trailhead-outfitters`: 2 features"), "{}", text(&check.stdout));
+    // A damaged file is an error with what is wrong, and so is a manifest that does not validate.
+    let damaged = dir.join("damaged.bin");
+    std::fs::write(&damaged, &bytes[..bytes.len() - 1]).unwrap();
+    let bad = hearth(&["check", damaged.to_str().unwrap()], "");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stdout).contains("compiled: damaged"), "{}", text(&bad.stdout));
+    let invalid = hearth(&["compile", "-", "-o", out_arg], r#"{"hearth": 1, "segmnts": {}}"#);
+    assert_eq!(invalid.status.code(), Some(1));
+    assert!(text(&invalid.stdout).contains("-: segmnts: unknown field"), "{}", text(&invalid.stdout));
+    assert_eq!(std::fs::read(&out_path).unwrap(), bytes, "a failed compile leaves the earlier output alone");
+    assert_eq!(hearth(&["compile", "docs/manifest.sample.json"], "").status.code(), Some(2), "no -o");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

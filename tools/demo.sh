@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/build-pkg.sh
 [ -f www/site/manifest.json ] || node www/tools/make-manifest.mjs
+node www/tools/compile-manifest.mjs # what the shop loads (the browser build reads manifests compiled)
 
 # The edge worker serves the same files (the site and the package) as its origin.
 worker/build.sh --no-pkg www/site/manifest.json

@@ -14,16 +14,25 @@
 //! Parsing reports *every* problem, each with its path:
 //! `slots.hero.variants[2].weight: must be between 0 and 1`.
 
+mod compiled;
+#[cfg_attr(not(any(feature = "full", not(target_arch = "wasm32"))), allow(dead_code))]
 mod read;
 
-use crate::condition::{self, Condition};
-use crate::diag::{self, Issues};
+pub use compiled::is_compiled;
+
+use crate::condition::Condition;
+use crate::diag::Issues;
 use crate::growthbook::{self, Payload};
 use crate::host::RegexEngine;
 use crate::json::{self, Object, Value};
 use crate::map::SortedMap;
-use read::{check_id, count_in, number_in, object, Fields};
-use std::collections::HashSet;
+use read::{count_in, object, Fields};
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
+use {
+    crate::{condition, diag},
+    read::{check_id, number_in},
+    std::collections::HashSet,
+};
 
 /// The manifest format version this engine reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -138,6 +147,7 @@ pub enum Strategy {
 impl Strategy {
     pub const NAMES: [&'static str; 4] = ["experiment", "rules", "affinity", "bandit"];
 
+    #[cfg(any(feature = "full", not(target_arch = "wasm32")))]
     fn parse(s: &str) -> Option<Strategy> {
         Some(match s {
             "experiment" => Strategy::Experiment,
@@ -157,6 +167,8 @@ impl Strategy {
 #[derive(Clone)]
 pub struct Slot {
     pub id: String,
+    /// A name for people ("Your data" panels); decisions never read it.
+    pub label: Option<String>,
     pub strategy: Strategy,
     /// Index into `variants` of the fallback.
     pub default_variant: usize,
@@ -403,6 +415,66 @@ impl Manifest {
         self.slots.iter().find(|s| s.id == id)
     }
 
+    /// The names the manifest gives people to read, shaped like the manifest document (so a
+    /// page reads them the same way from either): `{taxonomy: {tags: {id: {label, sensitive,
+    /// parent?}}}, slots: {id: {label?, variants: [{id, label?}]}}, promotions: {id: {label?,
+    /// placement}}, segments: {id: {label}}}`. What a page loaded from a compiled manifest has
+    /// instead of the document.
+    pub fn labels_json(&self) -> String {
+        let label = |o: &mut Object, l: &Option<String>| {
+            if let Some(l) = l {
+                o.insert("label", Value::from(l.as_str()));
+            }
+        };
+        let keyed = |entries: Vec<(&str, Object)>| {
+            let mut o = Object::with_capacity(entries.len());
+            for (k, v) in entries {
+                o.insert(k, Value::Object(v));
+            }
+            Value::Object(o)
+        };
+        let tags = self.taxonomy.tags.iter().map(|t| {
+            let mut o = Object::new();
+            o.insert("label", Value::from(t.label.as_str()));
+            o.insert("sensitive", Value::Bool(t.sensitive));
+            if let Some(p) = &t.parent {
+                o.insert("parent", Value::from(p.as_str()));
+            }
+            (t.id.as_str(), o)
+        });
+        let slots = self.slots.iter().map(|s| {
+            let mut o = Object::new();
+            label(&mut o, &s.label);
+            let variants = s.variants.iter().map(|v| {
+                let mut vo = Object::new();
+                vo.insert("id", Value::from(v.id.as_str()));
+                label(&mut vo, &v.label);
+                Value::Object(vo)
+            });
+            o.insert("variants", Value::Array(variants.collect()));
+            (s.id.as_str(), o)
+        });
+        let promotions = self.promotions.iter().map(|p| {
+            let mut o = Object::new();
+            label(&mut o, &p.label);
+            o.insert("placement", Value::from(p.placement.as_str()));
+            (p.id.as_str(), o)
+        });
+        let segments = self.segments.iter().map(|s| {
+            let mut o = Object::new();
+            o.insert("label", Value::from(s.label.as_str()));
+            (s.id.as_str(), o)
+        });
+        let mut taxonomy = Object::new();
+        taxonomy.insert("tags", keyed(tags.collect()));
+        let mut doc = Object::new();
+        doc.insert("taxonomy", Value::Object(taxonomy));
+        doc.insert("slots", keyed(slots.collect()));
+        doc.insert("promotions", keyed(promotions.collect()));
+        doc.insert("segments", keyed(segments.collect()));
+        Value::Object(doc).to_json()
+    }
+
     /// A one-paragraph description for `hearth check`.
     pub fn summary(&self) -> String {
         let features = self.growthbook.feature_count();
@@ -473,7 +545,7 @@ impl Decoder<'_, '_> {
         for k in GROWTHBOOK_KEYS {
             f.get(k);
         }
-        let mut m = Manifest {
+        let m = Manifest {
             format,
             name: None,
             growthbook,
@@ -492,6 +564,58 @@ impl Decoder<'_, '_> {
             // A bare GrowthBook payload: its other keys belong to GrowthBook.
             return Some(m);
         }
+        self.sections(f, m)
+    }
+
+    /// The GrowthBook part, with encrypted sections decrypted in place.
+    fn decrypted_growthbook_part(&mut self, doc: &Object, key: Option<&str>) -> Value {
+        let mut gb = Object::new();
+        for k in GROWTHBOOK_KEYS {
+            if let Some(v) = doc.get(k) {
+                gb.insert(k, v.clone());
+            }
+        }
+        for (enc, plain) in
+            [("encryptedFeatures", "features"), ("encryptedSavedGroups", "savedGroups"), ("encryptedExperiments", "experiments")]
+        {
+            let Some(cipher) = gb.remove(enc) else { continue };
+            let Value::String(cipher) = cipher else {
+                self.issues.push(enc, "must be a string");
+                continue;
+            };
+            let Some(key) = key else {
+                self.issues.push(enc, "is encrypted; pass the SDK's decryption key");
+                continue;
+            };
+            match growthbook::decrypt(&cipher, key) {
+                Err(e) => self.issues.push(enc, format!("cannot decrypt: {e}")),
+                Ok(text) => match json::parse(&text) {
+                    Ok(v) => gb.insert(plain, v),
+                    Err(e) => self.issues.push(enc, format!("decrypted text is not JSON: {e}")),
+                },
+            }
+        }
+        Value::Object(gb)
+    }
+
+    /// The browser's Wasm reads hearth manifests compiled (compiled.rs): the validator below,
+    /// the largest part of the engine, is left out of it.
+    #[cfg(not(any(feature = "full", not(target_arch = "wasm32"))))]
+    fn sections(&mut self, _: Fields, _: Manifest) -> Option<Manifest> {
+        self.issues.push(
+            "hearth",
+            "is a JSON hearth manifest: the browser build (hearth_browser_bg.wasm) loads them compiled \
+             (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); the full build \
+             (hearth_wasm_bg.wasm) loads both",
+        );
+        None
+    }
+}
+
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
+impl Decoder<'_, '_> {
+    /// hearth's own sections, validated strictly.
+    fn sections(&mut self, mut f: Fields, mut m: Manifest) -> Option<Manifest> {
         m.name = f.string("name", self.issues).map(str::to_owned);
         if let Some(v) = f.get("profile") {
             m.profile = self.profile(v);
@@ -538,37 +662,6 @@ impl Decoder<'_, '_> {
         f.deny_unknown(self.issues);
         m.resolve_tag_ids();
         Some(m)
-    }
-
-    /// The GrowthBook part, with encrypted sections decrypted in place.
-    fn decrypted_growthbook_part(&mut self, doc: &Object, key: Option<&str>) -> Value {
-        let mut gb = Object::new();
-        for k in GROWTHBOOK_KEYS {
-            if let Some(v) = doc.get(k) {
-                gb.insert(k, v.clone());
-            }
-        }
-        for (enc, plain) in
-            [("encryptedFeatures", "features"), ("encryptedSavedGroups", "savedGroups"), ("encryptedExperiments", "experiments")]
-        {
-            let Some(cipher) = gb.remove(enc) else { continue };
-            let Value::String(cipher) = cipher else {
-                self.issues.push(enc, "must be a string");
-                continue;
-            };
-            let Some(key) = key else {
-                self.issues.push(enc, "is encrypted; pass the SDK's decryption key");
-                continue;
-            };
-            match growthbook::decrypt(&cipher, key) {
-                Err(e) => self.issues.push(enc, format!("cannot decrypt: {e}")),
-                Ok(text) => match json::parse(&text) {
-                    Ok(v) => gb.insert(plain, v),
-                    Err(e) => self.issues.push(enc, format!("decrypted text is not JSON: {e}")),
-                },
-            }
-        }
-        Value::Object(gb)
     }
 
     /// An object of id -> definition, kept in document order.
@@ -724,11 +817,12 @@ impl Decoder<'_, '_> {
         if strategy == Strategy::Experiment && variants.iter().map(|v| v.weight).sum::<f64>() > 1.0 + 1e-9 {
             self.issues.push(&variants_path, "weights of an experiment slot must sum to at most 1");
         }
-        f.get("label");
+        let label = f.string("label", self.issues).map(str::to_owned);
         f.get("description");
         f.deny_unknown(self.issues);
         Some(Slot {
             id: id.to_owned(),
+            label,
             strategy,
             default_variant,
             condition,
@@ -1104,6 +1198,7 @@ impl Decoder<'_, '_> {
     }
 }
 
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
 /// Checks tag references against the taxonomy (when it declares any).
 struct TagCheck<'a> {
     /// Sorted and distinct.
@@ -1111,6 +1206,7 @@ struct TagCheck<'a> {
     strict: bool,
 }
 
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
 impl TagCheck<'_> {
     fn check(&self, tags: &[String], path: &str, issues: &mut Issues) {
         if !self.strict {
@@ -1125,10 +1221,12 @@ impl TagCheck<'_> {
     }
 }
 
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
 fn weekday(s: &str) -> Option<u8> {
     ["sun", "mon", "tue", "wed", "thu", "fri", "sat"].iter().position(|d| *d == s).map(|n| n as u8)
 }
 
+#[cfg(any(feature = "full", not(target_arch = "wasm32")))]
 /// `HH:MM` -> minutes after midnight (`24:00` is the end of the day).
 fn clock_minutes(s: &str) -> Option<u16> {
     let (h, m) = s.split_once(':')?;

@@ -48,8 +48,21 @@ impl WasmEngine {
         Ok(WasmEngine { manifest: Rc::new(manifest) })
     }
 
+    /// Reads a compiled manifest (`compileManifest`); the error says what is wrong with the bytes.
+    #[wasm_bindgen(js_name = loadCompiled)]
+    pub fn load_compiled(bytes: &[u8]) -> Result<WasmEngine, JsError> {
+        let manifest =
+            Manifest::from_compiled(bytes, &JsRegexEngine).map_err(|issues| error::from_issues("invalid compiled manifest", &issues))?;
+        Ok(WasmEngine { manifest: Rc::new(manifest) })
+    }
+
     pub fn summary(&self) -> String {
         self.manifest.summary()
+    }
+
+    /// The manifest's names for people (`Manifest::labels_json`).
+    pub fn labels(&self) -> String {
+        self.manifest.labels_json()
     }
 
     /// The experiment definition a feature result's numeric `experiment` refers to (JSON).
@@ -284,6 +297,20 @@ pub fn validate(text: &str) -> String {
     match Manifest::parse(text, &JsRegexEngine) {
         Ok(_) => "[]".to_owned(),
         Err(issues) => error::issues_json(&issues),
+    }
+}
+
+/// Validates a JSON manifest and compiles it (`Manifest::compile`): bytes every build loads.
+#[wasm_bindgen(js_name = compileManifest)]
+pub fn compile_manifest(text: &str) -> Result<Vec<u8>, JsError> {
+    #[cfg(feature = "full")]
+    {
+        Manifest::compile(text, &JsRegexEngine).map_err(|issues| error::from_issues("invalid manifest", &issues))
+    }
+    #[cfg(not(feature = "full"))]
+    {
+        let _ = text;
+        error::full("Hearth.compile").map(|()| Vec::new())
     }
 }
 

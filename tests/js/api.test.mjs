@@ -230,3 +230,45 @@ test('loadAsync decrypts with WebCrypto exactly what load decrypts with AES, and
   // Without encrypted sections it is `load`.
   assert.equal((await Hearth.loadAsync(sample, { decryptionKey: 'x' })).summary, Hearth.load(sample).summary);
 });
+
+test('a compiled manifest loads back and decides exactly as its JSON', () => {
+  const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+  const bytes = Hearth.compile(sample);
+  assert.ok(bytes instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 7)), 'HEARTHc');
+  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
+  const answer = (engine) => {
+    const s = engine.session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+    s.consent(scenario.consent);
+    for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
+    return JSON.stringify(s.page(scenario.request, scenario.context));
+  };
+  for (const input of [bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)]) {
+    const engine = Hearth.load(input);
+    assert.equal(engine.summary, Hearth.load(sample).summary);
+    assert.equal(answer(engine), read('tests/data/determinism/expected.json').trim(), input.constructor.name);
+    const v = engine.visitor({ attributes: { id: 'a', country: 'CA' } });
+    assert.deepEqual(v.evalFeature('free-shipping-threshold'), Hearth.load(sample).visitor({ attributes: { id: 'a', country: 'CA' } }).evalFeature('free-shipping-threshold'));
+  }
+  assert.deepEqual(Hearth.compile(JSON.parse(sample)), bytes, 'an object compiles to the same bytes as its text');
+});
+
+test('damaged compiled manifests and manifests that cannot compile are HearthErrors that say why', () => {
+  const bytes = Hearth.compile(sample);
+  const issue = (f) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof HearthError, String(e));
+      return e.issues[0];
+    }
+    assert.fail('no error');
+  };
+  assert.deepEqual(issue(() => Hearth.load(bytes.subarray(0, bytes.length - 3))), { path: 'compiled', message: 'damaged: the checksum does not match (truncated or altered)' });
+  const other = bytes.slice();
+  other[7] = 99;
+  assert.match(issue(() => Hearth.load(other)).message, /layout 99.*compile the manifest again/);
+  assert.match(issue(() => Hearth.load(new Uint8Array([1, 2, 3]))).message, /not a compiled hearth manifest/);
+  assert.equal(issue(() => Hearth.compile({ hearth: 1, segmnts: {} })).path, 'segmnts');
+  assert.equal(issue(() => Hearth.compile({ hearth: 1, encryptedFeatures: 'x.y' })).path, 'encryptedFeatures');
+});

@@ -15,11 +15,18 @@ const { Hearth, HearthError, evalCondition, growthbook } = await import('../../p
 
 const VECTORS = JSON.parse(read('tests/data/consent/tcf-gpp-vectors.json')).generated_policy_v4;
 const sample = read('docs/manifest.sample.json');
+/** `doc` (a manifest object or JSON text) compiled by the full build, in a child process: what a site's deploy step does. */
+const compile = (doc) => {
+  const script = `import { Hearth } from './pkg/node.js';
+    process.stdout.write(Buffer.from(Hearth.compile(${JSON.stringify(typeof doc === 'string' ? doc : JSON.stringify(doc))})).toString('base64'));`;
+  return Buffer.from(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString(), 'base64');
+};
+const compiledSample = compile(sample);
 const session = (engine) => engine.session({ storage: 'memory', clock: () => 1780660800000, secret: [1, 2] });
 
 test('the browser build gives the same page answer as native', () => {
   const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
-  const s = Hearth.load(sample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+  const s = Hearth.load(compiledSample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
   s.consent(scenario.consent);
   for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
   assert.equal(JSON.stringify(s.page(scenario.request, scenario.context)), read('tests/data/determinism/expected.json').trim());
@@ -35,7 +42,7 @@ test('the browser build answers features, experiments and conditions as the full
     }));
     console.log(JSON.stringify(out));`;
   const full = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString().trim();
-  const engine = Hearth.load(sample);
+  const engine = Hearth.load(compiledSample);
   const out = ['a', 'b', 'c', 'd'].flatMap((id) =>
     ['US', 'CA', 'FR'].map((country) => {
       const v = engine.visitor({ attributes: { id, country } });
@@ -53,7 +60,7 @@ test('the CMP-decoded purposes give what the TC string gives the full build', ()
     ['content_personalisation_only', ['store', 'buildContent', 'useContent']],
     ['p1_denied_p5p6_granted', ['buildContent', 'useContent']],
   ];
-  const engine = Hearth.load(sample);
+  const engine = Hearth.load(compiledSample);
   for (const [name, allowed] of cases) {
     const v = VECTORS[name];
     const r = session(engine).consent({ tcString: v.tcString, tcfPurposes: v.purposeConsents });
@@ -67,7 +74,7 @@ test('the CMP-decoded purposes give what the TC string gives the full build', ()
 });
 
 test('a consent string the browser build cannot decode is never taken as a grant', () => {
-  const engine = Hearth.load(sample);
+  const engine = Hearth.load(compiledSample);
   const all = { store: true, content: true, promotions: true, measure: true };
   // The site's banner said yes, but a TC string is there: without its purposes nothing TCF-gated is allowed.
   const tc = session(engine).consent({ tcString: VECTORS.accept_all.tcString, choices: all });
@@ -80,7 +87,7 @@ test('a consent string the browser build cannot decode is never taken as a grant
 });
 
 test('what the browser build leaves out throws a HearthError that says where it is', () => {
-  const engine = Hearth.load(sample);
+  const engine = Hearth.load(compiledSample);
   const calls = {
     'growthbook.hash': () => growthbook.hash('a', 'b', 1),
     'growthbook.getBucketRanges': () => growthbook.getBucketRanges(2),
@@ -120,7 +127,7 @@ test('signed claims: verified with WebCrypto, then used exactly as the full buil
     const a = s.page(request, context);
     return { promotions: a.promotions, rejected: a.rejectedClaims.map((c) => [c.index, c.problem.replace(/ \(.*/, '')]) };
   };
-  const engine = Hearth.load(doc);
+  const engine = Hearth.load(compile(doc));
   const consented = () => {
     const s = session(engine);
     s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
@@ -153,10 +160,21 @@ test('a claim vouched for after a decision is used by the next one, even for the
   doc.slots.banner.variants.unshift({ id: 'gold', condition: { 'claims.loyaltyTier': 'gold' }, content: { title: 'Gold' } });
   const payload = Buffer.from(JSON.stringify({ trait: 'loyaltyTier', value: 'gold', exp: 4102444800 })).toString('base64url');
   const claim = `${payload}.${sign(null, Buffer.from(payload), privateKey).toString('base64url')}`;
-  const engine = Hearth.load(doc);
+  const engine = Hearth.load(compile(doc));
   const s = session(engine); // a fixed clock: the same instant, so the same prepared page unless something changed
   const context = { claims: [claim] };
   assert.equal(s.decide('banner', context).variant, 'generic');
   await engine.verifyClaims([claim]);
   assert.equal(s.decide('banner', context).variant, 'gold');
+});
+
+test('the browser build reads hearth manifests compiled, and says how to compile a JSON one', () => {
+  // The other tests here load the sample compiled; a GrowthBook payload still loads as JSON.
+  assert.throws(
+    () => Hearth.load(sample),
+    (e) => e instanceof HearthError && e.issues[0].path === 'hearth' && /hearth compile manifest.json -o manifest.bin/.test(e.issues[0].message),
+  );
+  assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).visitor({ attributes: {} }).evalFeature('f').value, 3);
+  assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `import { Hearth } from './pkg/node.js'; console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`], { cwd: new URL('../..', import.meta.url) }).toString()));
+  assert.throws(() => Hearth.compile(sample), (e) => e instanceof HearthError && /Hearth.compile is not in hearth's browser build/.test(e.message));
 });

@@ -31,6 +31,7 @@ function buildEdge() {
   const pkg = process.env.HEARTH_PKG ?? join(ROOT, 'pkg');
   if (!existsSync(join(pkg, 'workerd.js')) || !existsSync(join(pkg, 'dom.js'))) throw new Error(`${pkg} has no built package: run tools/build-pkg.sh first`);
   if (!existsSync(join(ROOT, 'www', 'site', 'manifest.json'))) execFileSync('node', [join(ROOT, 'www', 'tools', 'make-manifest.mjs')], { stdio: 'ignore' });
+  execFileSync('node', [join(ROOT, 'www', 'tools', 'compile-manifest.mjs')], { stdio: 'ignore' });
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(join(DIR, 'build', 'hearth'), { recursive: true });
   cpSync(join(ROOT, 'worker', 'src'), join(DIR, 'src'), { recursive: true });

@@ -15,10 +15,14 @@ import { join } from 'node:path';
 import { launch, openPage, TIMEOUT } from '../test/browser.mjs';
 import { ROOT } from '../test/server.mjs';
 import { serveDemo } from '../serve.mjs';
+import { Hearth } from '../../pkg/node.js';
 
 const RESULTS = join(ROOT, 'www', 'test-results');
 const CATALOG = JSON.parse(readFileSync(join(ROOT, 'www', 'site', 'catalog.json'), 'utf8'));
 const TAGS = new Map(CATALOG.items.map((i) => [i.id, i.tags]));
+// The demo's manifest as the shop loads it (compiled: www/tools/compile-manifest.mjs), and its JSON.
+const MANIFEST_JSON = readFileSync(join(ROOT, 'www', 'site', 'manifest.json'), 'utf8');
+const COMPILED = readFileSync(join(ROOT, 'www', 'site', 'manifest.bin'));
 const TCF = JSON.parse(readFileSync(join(ROOT, 'tests/data/consent/tcf-gpp-vectors.json'), 'utf8')).generated_policy_v4;
 // Fixed decision secret and epoch, so exploration cannot make a run flaky.
 const REPLAY = '/?secret=11,29&epoch=3';
@@ -267,8 +271,10 @@ describe('the demo shop in Chromium', () => {
   });
 
   for (const [name, setup, why] of [
-    ['a broken manifest', (ctx) => ctx.route('**/manifest.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"hearth": 1, "slots": ' })), /manifest \S* ?is not valid/],
-    ['an invalid manifest', (ctx) => ctx.route('**/manifest.json', (r) => r.fulfill({ contentType: 'application/json', body: '{"hearth": 1, "slots": {"hero": {"strategy": "magic", "variants": []}}}' })), /manifest \S* ?is not valid/],
+    ['a broken manifest', (ctx) => ctx.route('**/manifest.bin', (r) => r.fulfill({ contentType: 'application/json', body: '{"hearth": 1, "slots": ' })), /manifest \S* ?is not valid/],
+    ['a damaged compiled manifest', (ctx) => ctx.route('**/manifest.bin', (r) => r.fulfill({ body: COMPILED.subarray(0, COMPILED.length - 100) })), /manifest \S* ?is not valid \(invalid compiled manifest: 1 problem; compiled: damaged: the checksum does not match/],
+    // The browser build reads hearth manifests compiled, and says how to compile one.
+    ['a JSON hearth manifest', (ctx) => ctx.route('**/manifest.bin', (r) => r.fulfill({ contentType: 'application/json', body: MANIFEST_JSON })), /manifest \S* ?is not valid .*hearth compile manifest.json -o manifest.bin/],
     ['a missing Wasm file', (ctx) => ctx.route('**/hearth_browser_bg.wasm', (r) => r.fulfill({ status: 404, body: 'not found' })), /Wasm/],
   ]) {
     test(`${name} leaves the page intact with its defaults and one console error`, async (t) => {
@@ -351,13 +357,13 @@ describe('the demo shop in Chromium', () => {
   test('values from the manifest reach the page only through safe sinks', async (t) => {
     const { page, errors } = await shop(t, {
       setup: (ctx) =>
-        ctx.route('**/manifest.json', async (route) => {
-          const m = await (await route.fetch()).json();
+        ctx.route('**/manifest.bin', async (route) => {
+          const m = JSON.parse(MANIFEST_JSON);
           const c = m.slots.hero.variants.find((v) => v.id === 'classic').content;
           c.title = '<img src=x onerror="window.__pwned=1">Hello';
           c.href = 'javascript:window.__pwned=2';
           c.src = 'data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"/>';
-          route.fulfill({ contentType: 'application/json', body: JSON.stringify(m) });
+          route.fulfill({ body: Buffer.from(Hearth.compile(m)) });
         }),
     });
     const hero = await page.evaluate(() => {
@@ -375,7 +381,7 @@ describe('the demo shop in Chromium', () => {
   test('a slow manifest: placements show their defaults at the timeout and do not swap later', async (t) => {
     const { page } = await shop(t, {
       setup: (ctx) =>
-        ctx.route('**/manifest.json', async (route) => {
+        ctx.route('**/manifest.bin', async (route) => {
           const res = await route.fetch();
           await new Promise((r) => setTimeout(r, 900));
           route.fulfill({ response: res });

@@ -44,7 +44,7 @@ const epoch = params.has('epoch') ? Number(params.get('epoch')) : undefined;
 const choices = storedChoices();
 const catalogPromise = fetch('/catalog.json').then((r) => r.json());
 const hearth = await init({
-  manifest: '/manifest.json',
+  manifest: '/manifest.bin', // compiled by www/tools/compile-manifest.mjs (the browser build reads them)
   consent: choices ? { choices } : undefined,
   ...(secret?.length === 2 ? { session: { secret } } : {}),
   ...(epoch !== undefined ? { context: { epoch } } : {}),

@@ -1,13 +1,18 @@
 // The fixed scenario of tests/determinism.rs, decided in real Chromium: the
 // page answer must be byte for byte the native one (tests/data/determinism/).
+// Pages load the browser build, which reads the sample manifest compiled (by the
+// full build in Node, as a site's deploy step would).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Hearth as NodeHearth } from '../../pkg/node.js';
 import { launch, openPage, TIMEOUT } from './browser.mjs';
 import { ROOT, serve } from './server.mjs';
 
 let server;
 let browser;
+const SAMPLE = [...NodeHearth.compile(readFileSync(join(ROOT, 'docs', 'manifest.sample.json'), 'utf8'))];
 
 before(async () => {
   server = await serve({ mounts: { '/pkg/': process.env.HEARTH_PKG ?? join(ROOT, 'pkg'), '/': ROOT } });
@@ -22,12 +27,12 @@ after(async () => {
 test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
   try {
-    const got = await page.evaluate(async () => {
+    const got = await page.evaluate(async (sample) => {
       const { init, Hearth } = await import('/pkg/browser.js');
       await init();
       const text = (p) => fetch(p).then((r) => r.text());
       const scenario = JSON.parse(await text('/tests/data/determinism/scenario.json'));
-      const engine = Hearth.load(await text('/docs/manifest.sample.json'));
+      const engine = Hearth.load(new Uint8Array(sample));
       const s = engine.session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
       s.consent(scenario.consent);
       for (const e of scenario.events) {
@@ -35,7 +40,7 @@ test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, 
         if (!r.learned) throw new Error(`${JSON.stringify(e)}: ${r.why}`);
       }
       return { answer: JSON.stringify(s.page(scenario.request, scenario.context)), expected: (await text('/tests/data/determinism/expected.json')).trim() };
-    });
+    }, SAMPLE);
     assert.deepEqual(errors, []);
     assert.ok(got.answer.includes('"hero"'), got.answer.slice(0, 200));
     assert.equal(got.answer, got.expected);
@@ -47,10 +52,10 @@ test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, 
 test('erase deletes the edge cookie digest when storage was allowed', { timeout: 2 * TIMEOUT }, async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
   try {
-    const got = await page.evaluate(async () => {
+    const got = await page.evaluate(async (sample) => {
       const { init, Hearth } = await import('/pkg/browser.js');
       await init();
-      const engine = Hearth.load(await fetch('/docs/manifest.sample.json').then((r) => r.text()));
+      const engine = Hearth.load(new Uint8Array(sample));
       const s = engine.session({ storage: 'localStorage' });
       s.consent({ choices: { store: true, content: true } });
       s.view('shoe-ridge');
@@ -60,7 +65,7 @@ test('erase deletes the edge cookie digest when storage was allowed', { timeout:
       const before = document.cookie;
       const erased = s.erase();
       return { before, after: document.cookie, erased, keys: Object.keys(localStorage) };
-    });
+    }, SAMPLE);
     assert.deepEqual(errors, []);
     assert.match(got.before, /hearth=AQIDBA/, 'the test cookie was set');
     assert.deepEqual(got.erased, { removed: ['hearth:profile'], deletedCookies: ['hearth'] });

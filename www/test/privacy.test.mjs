@@ -9,7 +9,7 @@
 // IndexedDB); the server and the browser are shared and closed in after().
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, openPage, TIMEOUT } from './browser.mjs';
@@ -63,7 +63,11 @@ async function snapshotPkg(from) {
 before(async () => {
   // HEARTH_PKG serves another build; the default is the repository's pkg/.
   pkgCopy = await snapshotPkg(process.env.HEARTH_PKG ?? join(ROOT, 'pkg'));
-  server = await serve({ mounts: { '/pkg/': pkgCopy, '/docs/': join(ROOT, 'docs'), '/': join(ROOT, 'www') } });
+  // The page loads the browser build, which reads the sample manifest compiled (by the full build, here).
+  const { Hearth } = await import(join(pkgCopy, 'node.js'));
+  mkdirSync(join(pkgCopy, 'compiled'));
+  writeFileSync(join(pkgCopy, 'compiled', 'manifest.sample.bin'), Hearth.compile(readFileSync(join(ROOT, 'docs', 'manifest.sample.json'), 'utf8')));
+  server = await serve({ mounts: { '/pkg/': pkgCopy, '/': join(ROOT, 'www') } });
   browser = await launch();
 });
 

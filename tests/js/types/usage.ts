@@ -13,7 +13,12 @@ export async function site(manifest: object, claims: string[]): Promise<number> 
   const context: PageContext = { claims: verified };
   const hero = session.decide('hero', context);
   const flag: number = engine.visitor({ attributes: { id: 'v' } }).getFeatureValue('free-shipping-threshold', 75);
-  const options: PageOptions = { manifest: '/manifest.json', decryptionKey: 'key', consent: signals };
+  const compiled: Uint8Array = Hearth.compile(manifest);
+  const heroLabel: string | undefined = Hearth.load(compiled).labels.slots['hero']?.label;
+  const options: PageOptions = { manifest: '/manifest.bin', decryptionKey: 'key', consent: signals };
+  // @ts-expect-error compiled manifests are bytes, not numbers
+  Hearth.load(42);
+  void heroLabel;
   const page: HearthPage = await init(options);
   const presented: Promise<void> = page.presentClaims(claims);
   await presented;

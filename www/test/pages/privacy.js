@@ -56,7 +56,7 @@ if (typeof window !== 'undefined') window.hearthTest = (async () => {
   try {
     const { init, Hearth } = await import('/pkg/browser.js');
     await init();
-    const manifest = await (await fetch('/docs/manifest.sample.json')).text();
+    const manifest = await (await fetch('/pkg/compiled/manifest.sample.bin')).arrayBuffer(); // privacy.test.mjs compiles it
     const engine = Hearth.load(manifest);
     status.dataset.state = 'ready';
     render('hearth ready');
