@@ -178,9 +178,9 @@ export class Hearth {
   static load(manifest: object | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Hearth;
   /**
    * Validates a manifest and compiles it into bytes `load` reads back without validating again
-   * (several times faster to load). Full build only (Node,
-   * workerd, `hearth compile` on the command line); throws a HearthError listing every problem.
-   * A manifest with encrypted GrowthBook sections is refused.
+   * (several times faster to load; the browser build loads hearth manifests only this way). Full
+   * build only (Node, workerd; `hearth compile` on the command line); throws a HearthError listing
+   * every problem. A manifest with encrypted GrowthBook sections is refused.
    */
   static compile(manifest: object | string): Uint8Array;
   /**

@@ -42,13 +42,13 @@ fn main() -> ExitCode {
 
 /// `path`'s bytes (`-`: standard input).
 fn read(path: &str) -> Result<Vec<u8>, ExitCode> {
-    let mut bytes = Vec::new();
     let read = if path == "-" {
-        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| ())
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes).map(|_| bytes)
     } else {
-        std::fs::read(path).map(|b| bytes = b)
+        std::fs::read(path)
     };
-    read.map(|()| bytes).map_err(|e| io_error(if path == "-" { "standard input" } else { path }, &e))
+    read.map_err(|e| io_error(if path == "-" { "standard input" } else { path }, &e))
 }
 
 fn text(path: &str, bytes: Vec<u8>) -> Result<String, ExitCode> {
