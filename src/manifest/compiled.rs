@@ -712,6 +712,15 @@ mod tests {
     }
 
     #[test]
+    fn the_layout_is_pinned_by_a_golden_file() {
+        // The same bytes natively as from the Wasm build (tests/js/api.test.mjs compares with
+        // this file too). A change here is a layout change: bump LAYOUT, then regenerate with
+        // `cargo run --bin hearth -- compile docs/manifest.sample.json -o tests/data/compiled/manifest.sample.bin`.
+        assert!(compiled() == include_bytes!("../../tests/data/compiled/manifest.sample.bin"), "the compiled layout changed");
+        assert_eq!(LAYOUT, 1, "a new layout needs a new golden file");
+    }
+
+    #[test]
     fn bad_files_are_named_issues() {
         let bytes = compiled();
         let issue = |b: &[u8]| Manifest::from_compiled(b, &NativeRegexEngine).err().expect("an error").0[0].to_string();

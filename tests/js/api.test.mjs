@@ -251,6 +251,8 @@ test('a compiled manifest loads back and decides exactly as its JSON', () => {
     assert.deepEqual(v.evalFeature('free-shipping-threshold'), Hearth.load(sample).visitor({ attributes: { id: 'a', country: 'CA' } }).evalFeature('free-shipping-threshold'));
   }
   assert.deepEqual(Hearth.compile(JSON.parse(sample)), bytes, 'an object compiles to the same bytes as its text');
+  const golden = readFileSync(new URL('../data/compiled/manifest.sample.bin', import.meta.url));
+  assert.deepEqual(Buffer.from(bytes), golden, 'the same bytes as the native compiler (src/manifest/compiled.rs pins them)');
 });
 
 test('damaged compiled manifests and manifests that cannot compile are HearthErrors that say why', () => {

@@ -3,7 +3,7 @@
 // map's `node` entry) and the raw .wasm exports: the full build for edge loaders, the browser build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,17 @@ test('npm pack gives a tarball a project can install and import', { timeout: 120
     );
     const out = JSON.parse(execFileSync('node', ['use.mjs'], { cwd: dir, encoding: 'utf8' }));
     assert.deepEqual(out, { value: 9, wasm: true, browser: true });
+    // `npx hearth compile` for sites that build with npm: the same bytes as the Rust CLI's.
+    const sample = fileURLToPath(new URL('../../docs/manifest.sample.json', import.meta.url));
+    const compiled = execFileSync('npx', ['--no-install', 'hearth', 'compile', sample, '-o', 'manifest.bin'], { cwd: dir, encoding: 'utf8' });
+    assert.match(compiled, /^manifest\.bin: \d+ bytes from 5275 bytes of JSON/);
+    const checked = execFileSync('npx', ['--no-install', 'hearth', 'check', 'manifest.bin'], { cwd: dir, encoding: 'utf8' });
+    assert.match(checked, /^manifest\.bin: ok, hearth manifest v1 `trailhead-outfitters`/);
+    writeFileSync(join(dir, 'bad.json'), '{"hearth": 1, "segmnts": {}}');
+    const bad = spawnSync('npx', ['--no-install', 'hearth', 'compile', 'bad.json', '-o', 'bad.bin'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stdout, /^bad\.json: segmnts: unknown field \(did you mean `segments`\?\)/);
+    assert.ok(!existsSync(join(dir, 'bad.bin')), 'nothing written for an invalid manifest');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
