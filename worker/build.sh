@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds what workerd/wrangler need into worker/build/:
 #   build/hearth/   the npm package files (Wasm + --target web glue + JS API)
-#   build/manifest.json  the bundled manifest (default: docs/manifest.sample.json)
+#   build/manifest.json  the manifest (default: docs/manifest.sample.json)
+#   build/manifest.bin   the same, compiled: what the worker bundles
 # Usage: worker/build.sh [--no-pkg] [manifest.json]
 #   --no-pkg  reuse the existing pkg/ instead of running tools/build-pkg.sh
 # Env: HEARTH_WORKER_BUILD (where to build; default worker/build), HEARTH_PKG (the package; default pkg/).
@@ -21,4 +22,7 @@ rm -rf "$out/hearth" && mkdir -p "$out/hearth"
 # The package files the worker imports (worker/config.capnp lists them as modules).
 cp "$pkg"/hearth_wasm_bg.wasm "$pkg"/hearth_wasm.js "$pkg"/hearth.js "$pkg"/workerd.js "$pkg"/safe.js "$out/hearth/"
 cp "$manifest" "$out/manifest.json"
-echo "$out ready ($(wc -c < "$out/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest"))"
+# What the worker loads: the manifest compiled (docs/manifest.md), validated here and read without
+# the JSON validator at each isolate start. manifest.json stays for the unit tests.
+node "$pkg/cli.js" compile "$manifest" -o "$out/manifest.bin" > /dev/null
+echo "$out ready ($(wc -c < "$out/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest") compiled to $(wc -c < "$out/manifest.bin") bytes)"

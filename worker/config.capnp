@@ -68,7 +68,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "build/hearth/safe.js", esModule = embed "build/hearth/safe.js"),
   (name = "build/hearth/hearth_wasm.js", esModule = embed "build/hearth/hearth_wasm.js"),
   (name = "build/hearth/hearth_wasm_bg.wasm", wasm = embed "build/hearth/hearth_wasm_bg.wasm"),
-  (name = "build/manifest.json", json = embed "build/manifest.json"),
+  (name = "build/manifest.bin", data = embed "build/manifest.bin"),
 ];
 
 const hearthWorker :Workerd.Worker = (

@@ -39,7 +39,7 @@ function logFailure(log, event, e, extra = {}) {
 /**
  * @param {object} deps
  * @param {{load: (m: object|string) => any}} deps.Hearth  the hearth JS API's `Hearth`
- * @param {object|string} deps.manifest  the manifest (object or JSON text)
+ * @param {object|string|ArrayBuffer|Uint8Array} deps.manifest  the manifest: object, JSON text, or compiled (what index.js bundles)
  * @param {(line: string) => void} [deps.log]
  * @param {() => number} [deps.now]
  * @param {Partial<typeof DEFAULTS>} [deps.limits]
@@ -65,8 +65,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   function getEngine() {
     if (engine || loadFailed) return engine;
     try {
-      const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
-      engine = Hearth.load(doc);
+      engine = Hearth.load(typeof manifest === 'string' ? JSON.parse(manifest) : manifest);
     } catch (e) {
       loadFailed = true;
       // Manifest issues name paths in the manifest, never visitor data.

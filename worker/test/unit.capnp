@@ -23,6 +23,7 @@ const unitWorker :Workerd.Worker = (
     (name = "build/hearth/hearth_wasm.js", esModule = embed "../build/hearth/hearth_wasm.js"),
     (name = "build/hearth/hearth_wasm_bg.wasm", wasm = embed "../build/hearth/hearth_wasm_bg.wasm"),
     (name = "build/manifest.json", json = embed "../build/manifest.json"),
+    (name = "build/manifest.bin", data = embed "../build/manifest.bin"),
     (name = "data/scenario.json", json = embed "../../tests/data/determinism/scenario.json"),
     (name = "data/expected.txt", text = embed "../../tests/data/determinism/expected.json"),
   ],

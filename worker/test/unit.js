@@ -2,6 +2,7 @@
 // real Wasm module). Each export with a test() is one test; a throw fails it.
 import * as hearth from '../build/hearth/workerd.js';
 import manifest from '../build/manifest.json';
+import compiledManifest from '../build/manifest.bin';
 import scenario from '../data/scenario.json';
 import expected from '../data/expected.txt';
 import { createWorker, replayScenario } from '../src/worker.js';
@@ -933,5 +934,26 @@ export const revalidatedShellsAndSlowOrigins = {
     eq(late.res.status, 200, 'the visitor still gets a page');
     eq(late.how, 'hit', 'the kept one');
     assert(late.body.includes('<footer id="end">end</footer>'), 'whole');
+  },
+};
+
+export const theCompiledManifestRendersWhatItsJsonRenders = {
+  async test() {
+    // What index.js bundles (worker/build.sh compiles it) against the JSON the other tests use.
+    assert(compiledManifest instanceof ArrayBuffer, 'a data module is an ArrayBuffer');
+    const t = Date.UTC(2026, 11, 5, 12, 0, 5);
+    const fromBin = createWorker({ Hearth: hearth.Hearth, manifest: compiledManifest, now: () => t, cache: false });
+    const fromJson = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
+    // A returning visitor's digest fixes their id (a new visitor's is random, and so would be their exploration).
+    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => t - 3_600_000 });
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    s.view('tent-2p');
+    const cookie = { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` };
+    for (const headers of [{}, cookie, { 'X-Hearth-UTC-Offset': '-60' }]) {
+      const a = await visit(fromBin, get('/', headers));
+      const b = await visit(fromJson, get('/', headers));
+      eq(a.body, b.body, `the same page (${JSON.stringify(headers)})`);
+      assert(a.body.includes('data-hearth-decided'), 'decided');
+    }
   },
 };
