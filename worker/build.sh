@@ -24,5 +24,8 @@ cp "$pkg"/hearth_wasm_bg.wasm "$pkg"/hearth_wasm.js "$pkg"/hearth.js "$pkg"/work
 cp "$manifest" "$out/manifest.json"
 # What the worker loads: the manifest compiled (docs/manifest.md), validated here and read without
 # the JSON validator at each isolate start. manifest.json stays for the unit tests.
-node "$pkg/cli.js" compile "$manifest" -o "$out/manifest.bin" > /dev/null
+if ! compiled=$(node "$pkg/cli.js" compile "$manifest" -o "$out/manifest.bin"); then
+  echo "$compiled" >&2
+  exit 1
+fi
 echo "$out ready ($(wc -c < "$out/hearth/hearth_wasm_bg.wasm") bytes of Wasm, manifest $(basename "$manifest") compiled to $(wc -c < "$out/manifest.bin") bytes)"
