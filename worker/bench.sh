@@ -7,7 +7,8 @@
 #   a returning visitor with full consent and a digest cookie: decided from the profile, rewritten.
 # Needs worker/build.sh first and wrk
 # (apt-get install -y wrk). Env: DURATION (5s per run), ROUNDS (3), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
-# The four rows run in turn, ROUNDS times, and each figure is the median over the rounds (ratios
+# Then both workers again with one connection (what hearth adds to a request that does not queue).
+# The six rows run in turn, ROUNDS times, and each figure is the median over the rounds (ratios
 # are taken within a round): on a shared machine the pass-through alone moves by 30% between runs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,10 +39,11 @@ digest=$(curl -s -o /dev/null -D - -H 'Accept: text/html' -H "Cookie: $consent" 
 [ -n "$digest" ] || { echo "no digest cookie from the hearth worker" >&2; exit 1; }
 visitor="Cookie: $consent; $digest"
 
-run() { # name port [header] -> "rps p50_ms p99_ms errors requests"
+run() { # name port [header] [connections] -> "rps p50_ms p99_ms errors requests"
   local extra=(); [ -n "${3:-}" ] && extra=(-H "$3")
+  local c=${4:-$CONNECTIONS} t=$THREADS; [ "$c" -lt "$t" ] && t=$c
   [ "$round" = 1 ] && wrk -t1 -c4 -d2s -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/" > /dev/null # warm-up
-  local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/")
+  local out; out=$(wrk -t"$t" -c"$c" -d"$DURATION" --latency -H 'Accept: text/html' "${extra[@]}" "http://127.0.0.1:$2/")
   echo "$out" > "/tmp/hearth-bench-$1.txt"
   node -e '
     const o = require("fs").readFileSync(0, "utf8");
@@ -59,26 +61,31 @@ for round in $(seq "$ROUNDS"); do
   echo "hearth $(run hearth $hearth_port)"
   echo "uncached $(run uncached $uncached_port)"
   echo "profile $(run profile $hearth_port "$visitor")"
+  # One connection: what hearth adds to a request when nothing queues behind it.
+  echo "pass-through-1c $(run plain1 $plain_port "" 1)"
+  echo "hearth-1c $(run hearth1 $hearth_port "" 1)"
 done > /tmp/hearth-bench-rows.txt
 state() { curl -s -o /dev/null -D - -H 'Accept: text/html' "$@" "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p'; }
 cache_state="contextual visitor: $(state), consented visitor: $(state -H "$visitor")"
 node -e '
   const lines = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
-  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)" };
+  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)", "pass-through-1c": "pass-through, 1 connection", "hearth-1c": "hearth, contextual, 1 connection" };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const runs = {}; // name -> [[rps, p50, p99, errors, requests] per round]
   for (const [name, ...v] of lines) (runs[name] ??= []).push(v.map(Number));
   const base = runs["pass-through"];
+  const baseOf = (name) => runs[name.endsWith("-1c") ? "pass-through-1c" : "pass-through"];
   let errors = 0;
   for (const [name, rs] of Object.entries(runs)) {
     const col = (i) => median(rs.map((r) => r[i]));
     const e = rs.reduce((n, r) => n + r[3], 0), n = rs.reduce((n, r) => n + r[4], 0);
     errors += e;
     let vs = "";
-    if (name !== "pass-through") {
-      const ratios = rs.map((r, i) => r[0] / base[i][0]);
+    if (baseOf(name) !== rs) {
+      const b = baseOf(name);
+      const ratios = rs.map((r, i) => r[0] / b[i][0]);
       const ratio = median(ratios);
-      const d50 = median(rs.map((r, i) => r[1] - base[i][1])), d99 = median(rs.map((r, i) => r[2] - base[i][2]));
+      const d50 = median(rs.map((r, i) => r[1] - b[i][1])), d99 = median(rs.map((r, i) => r[2] - b[i][2]));
       vs = `   ratio ${ratio.toFixed(3)} [${ratios.map((x) => x.toFixed(2)).join(" ")}], p50 ${d50 >= 0 ? "+" : ""}${d50.toFixed(2)} ms, p99 ${d99 >= 0 ? "+" : ""}${d99.toFixed(2)} ms`;
     }
     console.log(`${names[name].padEnd(44)} ${col(0).toFixed(0).padStart(6)} req/s   p50 ${col(1).toFixed(2).padStart(6)} ms   p99 ${col(2).toFixed(2).padStart(6)} ms   ${n} requests, ${e} errors${vs}`);
