@@ -1,6 +1,7 @@
 // Browser entry point. Either
-//   await init()                       loads hearth_browser_bg.wasm next to this file
-//   await init(wasmUrl)                (or from `wasmUrl`, e.g. the full hearth_wasm_bg.wasm) for the API below, or
+//   await init()                       loads hearth_browser_bg.wasm (the page build) next to this file
+//   await init(wasmUrl)                (or from `wasmUrl`: hearth_features_bg.wasm adds GrowthBook features,
+//                                      hearth_wasm_bg.wasm is the full build) for the API below, or
 //   const page = await init({ manifest: '/manifest.bin', ... })
 // which also fills the page's `data-hearth-*` placements (see dom.js).
 import { loadWasm, mount } from './dom.js';

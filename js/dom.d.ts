@@ -25,8 +25,13 @@ export interface PageOptions {
    * full build (GrowthBook payloads load as JSON in both).
    */
   manifest: string | URL | object | Uint8Array | ArrayBuffer;
-  /** Where the Wasm is; default the browser build, `hearth_browser_bg.wasm`, next to the module. */
+  /** Where the Wasm is; default the page build, `hearth_browser_bg.wasm`, next to the module. */
   wasmUrl?: string | URL;
+  /**
+   * Loads `hearth_features_bg.wasm` instead: the page build with GrowthBook features and
+   * experiments (`hearth.visitor`, `run`, `evalCondition`), for pages that evaluate feature flags.
+   */
+  features?: boolean;
   /** The GrowthBook SDK's decryption key, for a manifest with encrypted sections (decrypted with WebCrypto). */
   decryptionKey?: string;
   /** Consent the site already knows (its own banner's stored choice, Consent Mode...). GPC, DNT and a TCF CMP are read as well. */

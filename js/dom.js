@@ -49,7 +49,7 @@ try {
 let wasmReady;
 /** Loads and instantiates the Wasm once; later calls return the same promise. */
 export function loadWasm(wasmUrl) {
-  // The browser build by default (see tools/build-pkg.sh); `wasmUrl` may name the full one.
+  // The page build by default (see tools/build-pkg.sh); `wasmUrl` may name another.
   wasmReady ??= initWasm({ module_or_path: wasmUrl ?? new URL('./hearth_browser_bg.wasm', import.meta.url) });
   return wasmReady.then(() => undefined);
 }
@@ -894,7 +894,7 @@ export async function mount(options = {}) {
   try {
     const [loaded] = await Promise.all([
       loadManifest(options.manifest).then((m) => (mark('hearth:manifest-fetched'), m)).catch((e) => Promise.reject(new Error(`could not load the manifest (${e.message})`))),
-      loadWasm(options.wasmUrl).then(() => mark('hearth:wasm-ready')).catch((e) => Promise.reject(new Error(`could not load the Wasm engine (${e.message})`))),
+      loadWasm(options.wasmUrl ?? (options.features ? new URL('./hearth_features_bg.wasm', import.meta.url) : undefined)).then(() => mark('hearth:wasm-ready')).catch((e) => Promise.reject(new Error(`could not load the Wasm engine (${e.message})`))),
     ]);
     try {
       engine = await Hearth.loadAsync(loaded.input, { decryptionKey: options.decryptionKey });

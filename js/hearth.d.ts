@@ -203,6 +203,12 @@ export class Hearth {
    * told about (`unverified`). The full build verifies them itself. Resolves to those that verified.
    */
   verifyClaims(claims: string[]): Promise<string[]>;
+  /**
+   * A visitor for GrowthBook features and experiments. Not in the browser's page build
+   * (`hearth_browser_bg.wasm`, throws a HearthError saying so): pages that evaluate features load
+   * `hearth_features_bg.wasm` (`init({features: true})`). The same holds for `evalCondition`,
+   * `experiment` and `condition`.
+   */
   visitor(context?: VisitorContext): Visitor;
   /** Evaluates a condition against `attributes`, with the payload's saved groups. */
   evalCondition(attributes: Attributes, condition: Condition): boolean;

@@ -15,6 +15,8 @@ for f in "${files[@]}"; do
   total=$((total + n))
 done
 echo "browser bundle: $total bytes gzip"
+features=$(gzip -9 -c hearth_features_bg.wasm | wc -c)
+echo "  (with GrowthBook features and experiments, init({features: true}): $((total - $(gzip -9 -c hearth_browser_bg.wasm | wc -c) + features)) bytes gzip)"
 if [ "$total" -gt "$budget" ]; then
   echo "over the budget of $budget bytes gzip by $((total - budget))" >&2
   [ "$check" = --check ] && exit 1

@@ -28,6 +28,10 @@ use crate::map::SortedMap;
 /// prerequisites, as the JS SDK's `ctx.stack.evaluatedFeatures`).
 pub type Stack<'a> = Vec<&'a str>;
 
+/// Whether this build evaluates features and experiments: every build but the browser's page
+/// build (Wasm without the `growthbook` feature; Cargo.toml says why).
+pub const EVALUATES: bool = cfg!(any(feature = "growthbook", not(target_arch = "wasm32")));
+
 /// A compiled GrowthBook payload.
 #[derive(Clone, Default)]
 pub struct Payload {
@@ -35,6 +39,9 @@ pub struct Payload {
     experiments: Vec<Experiment>,
     saved_groups: SavedGroups,
     bandits: SortedMap<String, Bandit>,
+    /// How many auto experiments the payload has (`experiments` is empty where they are not
+    /// evaluated: the page build).
+    experiment_count: usize,
     /// The serialized experiment of every experiment rule, by `echo_id`.
     echoes: Vec<std::rc::Rc<str>>,
     /// Feature ids in order, for [`Payload::feature_id`].
@@ -101,6 +108,20 @@ impl Payload {
             }
             Some(v)
         };
+        // The page build (no `growthbook` feature, Wasm) evaluates no features or experiments:
+        // it notes their ids and count (for `summary`), and compiles only the saved groups that
+        // hearth's own conditions use. `EVALUATES` is a constant, so the rest is not in it.
+        if !EVALUATES {
+            if let Some(features) = section("features", false, issues).and_then(Value::as_object) {
+                p.ids = features.iter().filter(|(_, f)| f.as_object().is_some()).map(|(id, _)| id.to_owned()).collect();
+                crate::sort::sort(&mut p.ids);
+            }
+            p.experiment_count = section("experiments", true, issues).and_then(Value::as_array).map_or(0, <[Value]>::len);
+            if let Some(groups) = section("savedGroups", false, issues) {
+                p.saved_groups = SavedGroups::compile(groups, regex);
+            }
+            return p;
+        }
         if let Some(features) = section("features", false, issues).and_then(Value::as_object) {
             // Collected, then sorted once (the keys are distinct).
             let mut compiled = Vec::with_capacity(features.len());
@@ -126,6 +147,7 @@ impl Payload {
         if let Some(exps) = section("experiments", true, issues).and_then(Value::as_array) {
             p.experiments = exps.iter().map(|e| Experiment::compile(e, regex)).collect();
         }
+        p.experiment_count = p.experiments.len();
         if let Some(groups) = section("savedGroups", false, issues) {
             p.saved_groups = SavedGroups::compile(groups, regex);
         }
@@ -154,11 +176,11 @@ impl Payload {
     }
 
     pub fn feature_count(&self) -> usize {
-        self.features.len()
+        self.ids.len()
     }
 
     pub fn experiment_count(&self) -> usize {
-        self.experiments.len()
+        self.experiment_count
     }
 
     pub fn feature_ids(&self) -> impl Iterator<Item = &str> {

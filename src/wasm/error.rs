@@ -53,7 +53,22 @@ pub fn full(what: &str) -> Result<(), JsError> {
         Ok(())
     } else {
         Err(message(format!(
-            "{what} is not in hearth's browser build (hearth_browser_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it"
+            "{what} is not in hearth's browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it"
+        )))
+    }
+}
+
+/// `Ok` where GrowthBook features and experiments are evaluated (the `growthbook` feature); in
+/// the page build, the error naming the build that has `what`. As with [`full`], the compiler
+/// drops the rest of the caller.
+#[inline(always)]
+pub fn growthbook(what: &str) -> Result<(), JsError> {
+    if cfg!(feature = "growthbook") {
+        Ok(())
+    } else {
+        Err(message(format!(
+            "{what} is not in hearth's page build (hearth_browser_bg.wasm: slots, artwork, promotions and recommendations): \
+             init({{features: true}}) loads hearth_features_bg.wasm, which adds GrowthBook features and experiments"
         )))
     }
 }

@@ -74,17 +74,20 @@ impl WasmEngine {
     /// Evaluates a compiled condition against attributes (JSON) with the payload's saved groups.
     #[wasm_bindgen(js_name = evalCondition)]
     pub fn eval_condition(&self, attributes: &str, condition: &WasmCondition) -> Result<bool, JsError> {
+        error::growthbook("evalCondition")?;
         let attributes = parse_json("attributes", attributes)?;
         Ok(condition.cond.eval(&attributes, self.manifest.growthbook.saved_groups()))
     }
 
     /// Compiles an experiment definition (JSON) for `WasmVisitor.runCompiled`.
     pub fn experiment(&self, experiment: &str) -> Result<WasmExperiment, JsError> {
+        error::growthbook("run")?;
         Ok(WasmExperiment { exp: compile_experiment(experiment)? })
     }
 
     /// Compiles a condition (JSON) for `WasmVisitor.evalCompiled`.
     pub fn condition(&self, condition: &str) -> Result<WasmCondition, JsError> {
+        error::growthbook("evalCondition")?;
         Ok(WasmCondition { cond: Condition::compile(&parse_json("condition", condition)?, &JsRegexEngine) })
     }
 
@@ -147,6 +150,7 @@ impl WasmEngine {
 
     /// A visitor from a `VisitorContext` document (JSON).
     pub fn visitor(&self, context: &str) -> Result<WasmVisitor, JsError> {
+        error::growthbook("hearth.visitor")?;
         let v = parse_json("visitor context", context)?;
         let mut ctx = Context::from_value(&v).map_err(|issues| error::from_issues("invalid visitor context", &issues))?;
         self.manifest.growthbook.retain_visitor_sticky_docs(&mut ctx);
@@ -194,6 +198,9 @@ impl WasmVisitor {
     /// in Wasm memory; returns its packed location (see `out_location`).
     #[wasm_bindgen(js_name = evalFeatureAt)]
     pub fn eval_feature_at(&mut self, index: u32) -> f64 {
+        if !growthbook::EVALUATES {
+            return 0.0; // unreachable: the page build makes no visitors (`WasmEngine::visitor` refuses)
+        }
         let payload = &self.manifest.growthbook;
         let id = payload.feature_id(index as usize).unwrap_or_default();
         self.out.clear();
@@ -204,6 +211,9 @@ impl WasmVisitor {
     /// Like `evalFeatureAt`, for a feature named by id (unknown ids, forced features).
     #[wasm_bindgen(js_name = evalFeatureKey)]
     pub fn eval_feature_key(&mut self, key: &str) -> f64 {
+        if !growthbook::EVALUATES {
+            return 0.0; // unreachable: the page build makes no visitors (`WasmEngine::visitor` refuses)
+        }
         self.out.clear();
         self.manifest.growthbook.eval_feature(key, &mut self.ctx).write_compact(&mut self.out);
         self.out_location()
@@ -214,6 +224,9 @@ impl WasmVisitor {
     /// at the packed location returned.
     #[wasm_bindgen(js_name = runCompiled)]
     pub fn run_compiled(&mut self, experiment: &WasmExperiment) -> f64 {
+        if !growthbook::EVALUATES {
+            return 0.0; // unreachable: the page build makes no visitors (`WasmEngine::visitor` refuses)
+        }
         self.out.clear();
         self.manifest.growthbook.run(&experiment.exp, &mut self.ctx).write_compact(&mut self.out);
         self.out_location()
@@ -222,6 +235,9 @@ impl WasmVisitor {
     /// Evaluates a compiled condition (see `WasmEngine.condition`).
     #[wasm_bindgen(js_name = evalCompiled)]
     pub fn eval_compiled(&self, condition: &WasmCondition) -> bool {
+        if !growthbook::EVALUATES {
+            return false; // unreachable, as above: no visitor, no compiled condition
+        }
         condition.cond.eval(&self.ctx.attributes, self.payload().saved_groups())
     }
 

@@ -21,7 +21,8 @@ test('npm pack gives a tarball a project can install and import', { timeout: 120
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'site', private: true, type: 'module' }));
     npm(['install', `./${tarball}`, '--no-audit', '--no-fund', '--loglevel=error'], dir);
     assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_wasm_bg.wasm')), 'the Wasm is in the package');
-    assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_browser_bg.wasm')), 'and its browser build');
+    assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_browser_bg.wasm')), 'and its page build');
+    assert.ok(existsSync(join(dir, 'node_modules/hearth/hearth_features_bg.wasm')), 'and its features build');
     writeFileSync(
       join(dir, 'use.mjs'),
       `import { Hearth } from 'hearth';

@@ -76,12 +76,12 @@ test('erase deletes the edge cookie digest when storage was allowed', { timeout:
   }
 });
 
-test('Chromium: the browser build loads an encrypted GrowthBook payload through WebCrypto, as Node does', { timeout: TIMEOUT }, async () => {
+test('Chromium: the features build loads an encrypted GrowthBook payload through WebCrypto, as Node does', { timeout: TIMEOUT }, async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
   try {
     const got = await page.evaluate(async () => {
       const { init, Hearth, HearthError } = await import('/pkg/browser.js');
-      await init();
+      await init(new URL('/pkg/hearth_features_bg.wasm', location.href)); // the page build evaluates no features
       const cases = (await (await fetch('/tests/data/growthbook/cases.json')).json()).decrypt;
       const out = [];
       for (const [name, encryptedFeatures, decryptionKey, plain] of cases) {
@@ -101,6 +101,24 @@ test('Chromium: the browser build loads an encrypted GrowthBook payload through 
       else assert.equal(how, 'encryptedFeatures', name);
     }
     assert.equal(got.length, 10);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Chromium: init({features: true}) loads the features build, where hearth.visitor evaluates', { timeout: TIMEOUT }, async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
+  try {
+    const got = await page.evaluate(async (sample) => {
+      const { init } = await import('/pkg/browser.js');
+      const hearth = await init({ manifest: new Uint8Array(sample), features: true });
+      const wasm = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
+      return { error: hearth.error ?? null, wasm, value: hearth.engine.visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
+    }, SAMPLE);
+    assert.deepEqual(errors, []);
+    assert.equal(got.error, null);
+    assert.deepEqual(got.wasm, ['hearth_features_bg.wasm']);
+    assert.equal(typeof got.value, 'number');
   } finally {
     await context.close();
   }

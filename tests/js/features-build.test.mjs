@@ -1,0 +1,45 @@
+// The browser's features build (pkg/hearth_features_bg.wasm: the page build plus GrowthBook
+// features and experiments, what `init({features: true})` loads) under the same JS API in Node:
+// it evaluates features, experiments and conditions exactly as the full build does, and decides
+// pages as the page build does. (Its own process, as browser-build.test.mjs.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { initSync } from '../../pkg/hearth_wasm.js';
+
+const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
+initSync({ module: readFileSync(new URL('../../pkg/hearth_features_bg.wasm', import.meta.url)) });
+const { Hearth, HearthError } = await import('../../pkg/hearth.js');
+
+const sample = read('docs/manifest.sample.json');
+const full = (script) => execFileSync(process.execPath, ['--input-type=module', '-e', `import { Hearth } from './pkg/node.js';\n${script}`], { cwd: new URL('../..', import.meta.url) }).toString();
+const compiledSample = Buffer.from(full(`process.stdout.write(Buffer.from(Hearth.compile(${JSON.stringify(sample)})).toString('base64'));`), 'base64');
+
+test('the features build answers features, experiments and conditions as the full build does', () => {
+  const run = `['a', 'b', 'c', 'd'].flatMap((id) => ['US', 'CA', 'FR'].map((country) => {
+      const v = engine.visitor({ attributes: { id, country } });
+      return [v.evalFeature('free-shipping-threshold'), v.run({ key: 'k', variations: [1, 2, 3] }), v.evalCondition({ country: { $in: ['CA'] } })];
+    }))`;
+  const expected = full(`const engine = Hearth.load(${JSON.stringify(sample)}); console.log(JSON.stringify(${run}));`).trim();
+  const engine = Hearth.load(compiledSample);
+  assert.equal(JSON.stringify(eval(run)), expected); // the same expression, evaluated here
+  assert.equal(engine.evalCondition({ country: 'CA' }, { country: { $in: ['CA'] } }), true);
+  assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).visitor({ attributes: {} }).evalFeature('f').value, 3, 'a GrowthBook payload as JSON');
+});
+
+test('the features build decides pages exactly as native', () => {
+  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
+  const s = Hearth.load(compiledSample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
+  s.consent(scenario.consent);
+  for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
+  assert.equal(JSON.stringify(s.page(scenario.request, scenario.context)), read('tests/data/determinism/expected.json').trim());
+});
+
+test('an encrypted payload decrypted by WebCrypto evaluates as the full build evaluates it', async () => {
+  const [, encryptedFeatures, decryptionKey, plain] = JSON.parse(read('tests/data/growthbook/cases.json')).decrypt[0];
+  const engine = await Hearth.loadAsync({ encryptedFeatures }, { decryptionKey });
+  assert.deepEqual(engine.visitor({}).evalFeature('feature').value, JSON.parse(plain).feature.defaultValue);
+  // What it shares with the page build: the edge's and GrowthBook's helpers are the full build's.
+  assert.throws(() => engine.visitor({}).urlRedirects(), (e) => e instanceof HearthError && /not in hearth's browser builds .*hearth_wasm_bg\.wasm/.test(e.message));
+});
