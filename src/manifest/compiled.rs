@@ -132,14 +132,10 @@ impl Manifest {
     /// Validates a JSON manifest (as [`Manifest::parse`]) and compiles it. A manifest with
     /// encrypted GrowthBook sections is refused: its compiled form would hold them decrypted.
     pub fn compile(text: &str, regex: &dyn RegexEngine) -> Result<Vec<u8>, Issues> {
-        let doc = json::parse(text).map_err(|e| {
-            let mut issues = Issues::new();
-            issues.push("", e.to_string());
-            issues
-        })?;
+        let doc = super::document(text)?;
         if let Some(o) = doc.as_object() {
             let mut issues = Issues::new();
-            for k in ["encryptedFeatures", "encryptedSavedGroups", "encryptedExperiments"].into_iter().filter(|k| o.contains_key(k)) {
+            for (k, _) in super::ENCRYPTED.into_iter().filter(|(k, _)| o.contains_key(k)) {
                 issues.push(
                     k,
                     "cannot be compiled: the compiled manifest would hold it decrypted (load the JSON manifest with its key instead)",
@@ -159,13 +155,7 @@ impl Manifest {
         let mut w = write::Writer { out: Vec::with_capacity(4096) };
         w.out.extend_from_slice(MAGIC);
         w.out.push(LAYOUT);
-        let mut gb = Object::new();
-        for k in super::GROWTHBOOK_KEYS {
-            if let Some(v) = doc.get(k) {
-                gb.insert(k, v.clone());
-            }
-        }
-        w.object(&gb);
+        w.object(&super::growthbook_part(doc));
         w.ou(self.format);
         w.os(self.name.as_deref());
         let p = &self.profile;
@@ -519,7 +509,7 @@ impl Reader<'_, '_> {
     fn slot(&mut self) -> Slot {
         let id = self.s();
         let label = self.os();
-        let strategy = [Strategy::Experiment, Strategy::Rules, Strategy::Affinity, Strategy::Bandit][self.upto(3) as usize];
+        let strategy = Strategy::ALL[self.upto(Strategy::ALL.len() as u32 - 1) as usize];
         let default_variant = self.u32() as usize;
         let condition = self.cond();
         let exploration = self.f_in(0.0..=1.0);

@@ -146,6 +146,8 @@ pub enum Strategy {
 
 impl Strategy {
     pub const NAMES: [&'static str; 4] = ["experiment", "rules", "affinity", "bandit"];
+    /// Every strategy, in the order of `NAMES` (and of the discriminants compiled manifests store).
+    pub const ALL: [Strategy; 4] = [Strategy::Experiment, Strategy::Rules, Strategy::Affinity, Strategy::Bandit];
 
     #[cfg(any(feature = "full", not(target_arch = "wasm32")))]
     fn parse(s: &str) -> Option<Strategy> {
@@ -373,14 +375,7 @@ impl Manifest {
     /// Like [`Manifest::parse`], decrypting `encryptedFeatures` /
     /// `encryptedSavedGroups` with `decryption_key` (GrowthBook's AES-CBC).
     pub fn parse_with_key(text: &str, decryption_key: Option<&str>, regex: &dyn RegexEngine) -> Result<Manifest, Issues> {
-        match json::parse(text) {
-            Ok(v) => Self::from_value(&v, decryption_key, regex),
-            Err(e) => {
-                let mut issues = Issues::new();
-                issues.push("", e.to_string());
-                Err(issues)
-            }
-        }
+        Self::from_value(&document(text)?, decryption_key, regex)
     }
 
     /// Validates a parsed document. Returns every problem found.
@@ -521,6 +516,30 @@ const GROWTHBOOK_KEYS: [&str; 9] = [
     "dateUpdated",
 ];
 
+/// The encrypted GrowthBook sections, with the section each decrypts to.
+const ENCRYPTED: [(&str, &str); 3] =
+    [("encryptedFeatures", "features"), ("encryptedSavedGroups", "savedGroups"), ("encryptedExperiments", "experiments")];
+
+/// The document's GrowthBook keys, as they are (encrypted sections still encrypted).
+fn growthbook_part(doc: &Object) -> Object {
+    let mut gb = Object::new();
+    for k in GROWTHBOOK_KEYS {
+        if let Some(v) = doc.get(k) {
+            gb.insert(k, v.clone());
+        }
+    }
+    gb
+}
+
+/// `text` as a JSON document, or its syntax error as the one issue.
+fn document(text: &str) -> Result<Value, Issues> {
+    json::parse(text).map_err(|e| {
+        let mut issues = Issues::new();
+        issues.push("", e.to_string());
+        issues
+    })
+}
+
 struct Decoder<'r, 'i> {
     regex: &'r dyn RegexEngine,
     issues: &'i mut Issues,
@@ -569,15 +588,8 @@ impl Decoder<'_, '_> {
 
     /// The GrowthBook part, with encrypted sections decrypted in place.
     fn decrypted_growthbook_part(&mut self, doc: &Object, key: Option<&str>) -> Value {
-        let mut gb = Object::new();
-        for k in GROWTHBOOK_KEYS {
-            if let Some(v) = doc.get(k) {
-                gb.insert(k, v.clone());
-            }
-        }
-        for (enc, plain) in
-            [("encryptedFeatures", "features"), ("encryptedSavedGroups", "savedGroups"), ("encryptedExperiments", "experiments")]
-        {
+        let mut gb = growthbook_part(doc);
+        for (enc, plain) in ENCRYPTED {
             let Some(cipher) = gb.remove(enc) else { continue };
             let Value::String(cipher) = cipher else {
                 self.issues.push(enc, "must be a string");

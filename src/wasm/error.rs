@@ -49,13 +49,11 @@ pub fn message(msg: impl std::fmt::Display) -> JsError {
 /// rest of the caller, which is the point.
 #[inline(always)]
 pub fn full(what: &str) -> Result<(), JsError> {
-    if cfg!(feature = "full") {
-        Ok(())
-    } else {
-        Err(message(format!(
-            "{what} is not in hearth's browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it"
-        )))
-    }
+    gate(
+        cfg!(feature = "full"),
+        what,
+        "hearth's browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it",
+    )
 }
 
 /// `Ok` where GrowthBook features and experiments are evaluated (the `growthbook` feature); in
@@ -63,12 +61,27 @@ pub fn full(what: &str) -> Result<(), JsError> {
 /// drops the rest of the caller.
 #[inline(always)]
 pub fn growthbook(what: &str) -> Result<(), JsError> {
-    if cfg!(feature = "growthbook") {
+    gate(
+        cfg!(feature = "growthbook"),
+        what,
+        "hearth's page build (hearth_browser_bg.wasm: slots, artwork, promotions and recommendations): \
+         init({features: true}) loads hearth_features_bg.wasm, which adds GrowthBook features and experiments",
+    )
+}
+
+/// `Ok` when this build has it (a constant, so the caller's rest is kept or dropped whole);
+/// otherwise "`what` is not in `elsewhere`", made out of line (once, not at every caller).
+#[inline(always)]
+fn gate(here: bool, what: &str, elsewhere: &str) -> Result<(), JsError> {
+    if here {
         Ok(())
     } else {
-        Err(message(format!(
-            "{what} is not in hearth's page build (hearth_browser_bg.wasm: slots, artwork, promotions and recommendations): \
-             init({{features: true}}) loads hearth_features_bg.wasm, which adds GrowthBook features and experiments"
-        )))
+        Err(not_in(what, elsewhere))
     }
+}
+
+#[cold]
+#[inline(never)]
+fn not_in(what: &str, elsewhere: &str) -> JsError {
+    message(format!("{what} is not in {elsewhere}"))
 }
