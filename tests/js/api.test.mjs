@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Hearth, HearthError, validate, evalCondition, growthbook } from '../../pkg/node.js';
+import { expectedAnswer, replayScenario } from './shared.mjs';
 
 const sample = readFileSync(new URL('../../docs/manifest.sample.json', import.meta.url), 'utf8');
 
@@ -232,21 +233,13 @@ test('loadAsync decrypts with WebCrypto exactly what load decrypts with AES, and
 });
 
 test('a compiled manifest loads back and decides exactly as its JSON', () => {
-  const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
   const bytes = Hearth.compile(sample);
   assert.ok(bytes instanceof Uint8Array);
   assert.equal(new TextDecoder().decode(bytes.subarray(0, 7)), 'HEARTHc');
-  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
-  const answer = (engine) => {
-    const s = engine.session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
-    s.consent(scenario.consent);
-    for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
-    return JSON.stringify(s.page(scenario.request, scenario.context));
-  };
   for (const input of [bytes, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)]) {
     const engine = Hearth.load(input);
     assert.equal(engine.summary, Hearth.load(sample).summary);
-    assert.equal(answer(engine), read('tests/data/determinism/expected.json').trim(), input.constructor.name);
+    assert.equal(replayScenario(engine), expectedAnswer(), input.constructor.name);
     const v = engine.visitor({ attributes: { id: 'a', country: 'CA' } });
     assert.deepEqual(v.evalFeature('free-shipping-threshold'), Hearth.load(sample).visitor({ attributes: { id: 'a', country: 'CA' } }).evalFeature('free-shipping-threshold'));
   }

@@ -6,31 +6,20 @@
 // hearth_features_bg.wasm, which adds GrowthBook features and experiments.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { initSync } from '../../pkg/hearth_wasm.js';
+import { compileWithFullBuild as compile, expectedAnswer, read, replayScenario, withFullBuild } from './shared.mjs';
 
-const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 initSync({ module: readFileSync(new URL('../../pkg/hearth_browser_bg.wasm', import.meta.url)) });
 const { Hearth, HearthError, evalCondition, growthbook } = await import('../../pkg/hearth.js');
 
 const VECTORS = JSON.parse(read('tests/data/consent/tcf-gpp-vectors.json')).generated_policy_v4;
 const sample = read('docs/manifest.sample.json');
-/** `doc` (a manifest object or JSON text) compiled by the full build, in a child process: what a site's deploy step does. */
-const compile = (doc) => {
-  const script = `import { Hearth } from './pkg/node.js';
-    process.stdout.write(Buffer.from(Hearth.compile(${JSON.stringify(typeof doc === 'string' ? doc : JSON.stringify(doc))})).toString('base64'));`;
-  return Buffer.from(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString(), 'base64');
-};
 const compiledSample = compile(sample);
 const session = (engine) => engine.session({ storage: 'memory', clock: () => 1780660800000, secret: [1, 2] });
 
 test('the browser build gives the same page answer as native', () => {
-  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
-  const s = Hearth.load(compiledSample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
-  s.consent(scenario.consent);
-  for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
-  assert.equal(JSON.stringify(s.page(scenario.request, scenario.context)), read('tests/data/determinism/expected.json').trim());
+  assert.equal(replayScenario(Hearth.load(compiledSample)), expectedAnswer());
 });
 
 test('the page build evaluates no GrowthBook features or experiments, and names the build that does', () => {
@@ -134,13 +123,12 @@ test('signed claims: verified with WebCrypto, then used exactly as the full buil
   assert.deepEqual(browser.rejected, [[1, "ignored: the signature does not match the manifest's key"]]);
   // The full build, verifying itself, gives the same answer.
   const script = `
-    import { Hearth } from './pkg/node.js';
     const engine = Hearth.load(${JSON.stringify(JSON.stringify(doc))});
     const s = engine.session({ storage: 'memory', clock: () => 1780660800000, secret: [1, 2] });
     s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
     const a = s.page(${JSON.stringify(request)}, ${JSON.stringify(context)});
     console.log(JSON.stringify({ promotions: a.promotions, rejected: a.rejectedClaims.map((c) => [c.index, c.problem.replace(/ \\(.*/, '')]) }));`;
-  const full = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url) }).toString().trim();
+  const full = withFullBuild(script).trim();
   assert.equal(JSON.stringify(browser), full);
   assert.match(JSON.stringify(browser.promotions), /gold-members/, 'the verified claim unlocked the gold offer');
 });
@@ -168,6 +156,6 @@ test('the browser build reads hearth manifests compiled, and says how to compile
     (e) => e instanceof HearthError && e.issues[0].path === 'hearth' && /hearth compile manifest.json -o manifest.bin/.test(e.issues[0].message),
   );
   assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).summary, 'GrowthBook payload: 1 feature');
-  assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `import { Hearth } from './pkg/node.js'; console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`], { cwd: new URL('../..', import.meta.url) }).toString()));
+  assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`)));
   assert.throws(() => Hearth.compile(sample), (e) => e instanceof HearthError && /Hearth.compile is not in hearth's browser build/.test(e.message));
 });

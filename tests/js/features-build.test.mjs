@@ -4,17 +4,15 @@
 // pages as the page build does. (Its own process, as browser-build.test.mjs.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { initSync } from '../../pkg/hearth_wasm.js';
+import { compileWithFullBuild, expectedAnswer, read, replayScenario, withFullBuild as full } from './shared.mjs';
 
-const read = (p) => readFileSync(new URL(`../../${p}`, import.meta.url), 'utf8');
 initSync({ module: readFileSync(new URL('../../pkg/hearth_features_bg.wasm', import.meta.url)) });
 const { Hearth, HearthError } = await import('../../pkg/hearth.js');
 
 const sample = read('docs/manifest.sample.json');
-const full = (script) => execFileSync(process.execPath, ['--input-type=module', '-e', `import { Hearth } from './pkg/node.js';\n${script}`], { cwd: new URL('../..', import.meta.url) }).toString();
-const compiledSample = Buffer.from(full(`process.stdout.write(Buffer.from(Hearth.compile(${JSON.stringify(sample)})).toString('base64'));`), 'base64');
+const compiledSample = compileWithFullBuild(sample);
 
 /** What a site asks of GrowthBook for a few visitors; run here and, from its source, in the full build. */
 const evaluate = (engine) =>
@@ -34,11 +32,7 @@ test('the features build answers features, experiments and conditions as the ful
 });
 
 test('the features build decides pages exactly as native', () => {
-  const scenario = JSON.parse(read('tests/data/determinism/scenario.json'));
-  const s = Hearth.load(compiledSample).session({ storage: 'memory', clock: () => scenario.now, secret: scenario.secret });
-  s.consent(scenario.consent);
-  for (const e of scenario.events) assert.equal(s.event(e).learned, true, JSON.stringify(e));
-  assert.equal(JSON.stringify(s.page(scenario.request, scenario.context)), read('tests/data/determinism/expected.json').trim());
+  assert.equal(replayScenario(Hearth.load(compiledSample)), expectedAnswer());
 });
 
 test('an encrypted payload decrypted by WebCrypto evaluates as the full build evaluates it', async () => {
