@@ -4,7 +4,11 @@
 # streaming check (first byte vs origin completion). The hearth worker is measured three ways:
 #   contextual visitors (no consent), the worker's render cache on (src/cache.js): the default;
 #   contextual visitors with HEARTH_RENDER_CACHE=off: every page rewritten as it streams;
-#   a returning visitor with full consent and a digest cookie: decided from the profile, rewritten.
+#   a returning visitor with full consent and a digest cookie: decided from the profile, rewritten;
+#   contextual visitors in front of an origin whose pages say max-age=0: what the worker kept is
+#   revalidated on every request (the default origin says max-age=60: the worker serves what it
+#   kept for that long without asking, as a shared cache may).
+# All of them fetch from the same origin page, as the pass-through does on every request.
 # Needs worker/build.sh first and wrk
 # (apt-get install -y wrk). Env: DURATION (5s per run), ROUNDS (3), CONNECTIONS (16), THREADS (2), PORT_BASE (18787).
 # Then both workers again with one connection (what hearth adds to a request that does not queue).
@@ -22,14 +26,14 @@ DURATION="${DURATION:-5s}" ROUNDS="${ROUNDS:-3}" CONNECTIONS="${CONNECTIONS:-16}
 site="$here/build/bench-site"
 mkdir -p "$site"
 node -e "import('$here/test/page.mjs').then(m => process.stdout.write(m.benchPage()))" > "$site/index.html"
-hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2)) uncached_port=$((PORT_BASE + 3))
+hearth_port=$PORT_BASE plain_port=$((PORT_BASE + 1)) origin_port=$((PORT_BASE + 2)) uncached_port=$((PORT_BASE + 3)) revalidating_port=$((PORT_BASE + 4))
 node_modules/.bin/workerd serve worker/config.capnp benchConfig -d "site-files=$site" \
-  --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" --socket-addr "uncached=127.0.0.1:$uncached_port" \
+  --socket-addr "http=127.0.0.1:$hearth_port" --socket-addr "plain=127.0.0.1:$plain_port" --socket-addr "origin=127.0.0.1:$origin_port" --socket-addr "uncached=127.0.0.1:$uncached_port" --socket-addr "revalidating=127.0.0.1:$revalidating_port" \
   2> /tmp/hearth-bench-workerd.log &
 wpid=$!
 trap 'kill $wpid 2>/dev/null || true; wait $wpid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$plain_port/" && break; sleep 0.1; done
-kill -0 $wpid 2>/dev/null || { echo "workerd did not start (ports $PORT_BASE-$((PORT_BASE + 3)) in use?):" >&2; cat /tmp/hearth-bench-workerd.log >&2; exit 1; }
+kill -0 $wpid 2>/dev/null || { echo "workerd did not start (ports $PORT_BASE-$((PORT_BASE + 4)) in use?):" >&2; cat /tmp/hearth-bench-workerd.log >&2; exit 1; }
 bytes=$(curl -s "http://127.0.0.1:$origin_port/" | wc -c)
 curl -s -o /dev/null -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" # a fresh isolate leaves slots it has not seen to the browser
 slots=$(curl -s -H 'Accept: text/html' "http://127.0.0.1:$hearth_port/" | grep -o 'data-hearth-decided=' | wc -l)
@@ -60,6 +64,7 @@ for round in $(seq "$ROUNDS"); do
   echo "pass-through $(run plain $plain_port)"
   echo "hearth $(run hearth $hearth_port)"
   echo "uncached $(run uncached $uncached_port)"
+  echo "revalidating $(run revalidating $revalidating_port)"
   echo "profile $(run profile $hearth_port "$visitor")"
   # One connection: what hearth adds to a request when nothing queues behind it.
   echo "pass-through-1c $(run plain1 $plain_port "" 1)"
@@ -69,7 +74,7 @@ state() { curl -s -o /dev/null -D - -H 'Accept: text/html' "$@" "http://127.0.0.
 cache_state="contextual visitor: $(state), consented visitor: $(state -H "$visitor")"
 node -e '
   const lines = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
-  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", profile: "hearth, consented visitor (profile)", "pass-through-1c": "pass-through, 1 connection", "hearth-1c": "hearth, contextual, 1 connection" };
+  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", revalidating: "hearth, contextual, origin max-age=0", profile: "hearth, consented visitor (profile)", "pass-through-1c": "pass-through, 1 connection", "hearth-1c": "hearth, contextual, 1 connection" };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const runs = {}; // name -> [[rps, p50, p99, errors, requests] per round]
   for (const [name, ...v] of lines) (runs[name] ??= []).push(v.map(Number));

@@ -4,7 +4,7 @@
 #     pass-through      http://127.0.0.1:8788/   (same origin, no rewriting: the bench baseline)
 #     static origin     http://127.0.0.1:8789/   (the site files as they are)
 # `benchConfig` (worker/bench.sh) adds the hearth worker with HEARTH_RENDER_CACHE=off (every page
-# rewritten) on http://127.0.0.1:8790/.
+# rewritten) on http://127.0.0.1:8790/, and on :8791 one whose origin says `max-age=0`.
 # The site files default to worker/test/fixtures; serve the demo site with
 #   -d site-files=www/site        (paths are relative to the current directory)
 # `testConfig` (worker/test/run-workerd.mjs) puts an external origin (a Node server, address set
@@ -31,7 +31,9 @@ const benchConfig :Workerd.Config = (
     (name = "hearth", worker = .hearthWorker),
     (name = "passthrough", worker = .passthroughWorker),
     (name = "hearth-uncached", worker = .hearthUncachedWorker),
+    (name = "hearth-revalidating", worker = .hearthRevalidatingWorker),
     (name = "site", worker = .siteWorker),
+    (name = "site-max-age-0", worker = .siteMaxAge0Worker),
     (name = "site-files", disk = (path = "worker/test/fixtures")),
   ],
   sockets = [
@@ -39,6 +41,7 @@ const benchConfig :Workerd.Config = (
     (name = "plain", address = "127.0.0.1:8788", http = (), service = "passthrough"),
     (name = "origin", address = "127.0.0.1:8789", http = (), service = "site"),
     (name = "uncached", address = "127.0.0.1:8790", http = (), service = "hearth-uncached"),
+    (name = "revalidating", address = "127.0.0.1:8791", http = (), service = "hearth-revalidating"),
   ],
 );
 
@@ -81,6 +84,20 @@ const hearthUncachedWorker :Workerd.Worker = (
   modules = .hearthModules,
   compatibilityDate = "2025-01-01",
   bindings = [ (name = "ORIGIN", service = "site"), (name = "HEARTH_RENDER_CACHE", text = "off") ],
+);
+
+# The hearth worker in front of an origin whose pages say `max-age=0`: what it kept is revalidated
+# on every request (a 304 each time) instead of served while fresh.
+const hearthRevalidatingWorker :Workerd.Worker = (
+  modules = .hearthModules,
+  compatibilityDate = "2025-01-01",
+  bindings = [ (name = "ORIGIN", service = "site-max-age-0") ],
+);
+
+const siteMaxAge0Worker :Workerd.Worker = (
+  modules = [ (name = "src/static.js", esModule = embed "src/static.js") ],
+  compatibilityDate = "2025-01-01",
+  bindings = [ (name = "DISK", service = "site-files"), (name = "MAX_AGE", text = "0") ],
 );
 
 const passthroughWorker :Workerd.Worker = (

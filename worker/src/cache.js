@@ -64,7 +64,33 @@ export function originHeaders(res) {
     cacheControl: get('Cache-Control'),
     setCookie: get('Set-Cookie'),
     vary: get('Vary'),
+    age: get('Age'),
   };
+}
+
+/**
+ * How long a shared cache may serve the origin's response without asking it again (RFC 9111
+ * 4.2.1): `s-maxage`, else `max-age`, less its `Age`; in ms, 0 when it gives none. (`Expires` and
+ * heuristic freshness are not used: such a page is revalidated every time.)
+ */
+export function freshFor(cacheControl, age) {
+  const cc = cacheControl ?? '';
+  const m = /(?:^|[\s,])s-maxage\s*=\s*"?(\d+)/i.exec(cc) ?? /(?:^|[\s,])max-age\s*=\s*"?(\d+)/i.exec(cc);
+  if (!m) return 0;
+  const a = Number(age ?? 0);
+  return Math.max(0, Number(m[1]) - (Number.isInteger(a) && a > 0 ? a : 0)) * 1000;
+}
+
+/**
+ * Whether a request lets a cache answer it with a stored page it has not revalidated (RFC 9111
+ * 5.2.1.4 `no-cache`, `max-age=0`, `Pragma: no-cache`; 3.5: never for a request with `Authorization`).
+ */
+export function acceptsStored(headers) {
+  const cc = headers.get('Cache-Control');
+  if (cc !== null && /(?:^|[\s,])(no-cache|no-store|max-age\s*=\s*"?0+"?(?:$|[\s,]))/i.test(cc)) return false;
+  const pragma = headers.get('Pragma');
+  if (pragma !== null && /no-cache/i.test(pragma)) return false;
+  return !headers.has('Authorization');
 }
 
 /**
@@ -82,22 +108,34 @@ export function originKey(request, res, h = originHeaders(res)) {
 }
 
 /**
- * The last page each URL gave that a shared cache could keep (`originKey`), with its validators
- * and response head: a request whose page was kept then asks the origin only whether it changed
- * (`If-None-Match` / `If-Modified-Since`), and a 304 costs neither side the body. The head is an
- * origin page's own (no `Set-Cookie`: `originKey` would be `null`), never a visitor's.
+ * The last page each URL gave that a shared cache could keep (`originKey`), with its validators,
+ * response head and freshness (`freshUntil`, from `freshFor`): while it is fresh, a request whose
+ * page was kept is answered without the origin; after, it asks the origin only whether the page
+ * changed (`If-None-Match` / `If-Modified-Since`), and a 304 costs neither side the body and makes
+ * it fresh again. The head is an origin page's own (no `Set-Cookie`: `originKey` would be
+ * `null`), never a visitor's.
  */
 export function originPages(limits = {}) {
   const max = limits.pages ?? 64;
-  const pages = new Map(); // URL -> { origin, etag, modified, status, statusText, headers }, oldest first
+  const pages = new Map(); // URL -> { origin, etag, modified, status, statusText, headers, freshUntil }, oldest first
   return {
     get: (url) => pages.get(url) ?? null,
-    /** Notes that `url` gave `res` (key `origin`, headers read as `h`); copies the headers only for a new page. */
-    note(url, origin, res, h) {
-      if (pages.get(url)?.origin === origin) return;
+    /** Notes that `url` gave `res` at `t` (key `origin`, headers read as `h`); copies the headers only for a new page. */
+    note(url, origin, res, h, t) {
+      const freshUntil = t + freshFor(h.cacheControl, h.age);
+      const known = pages.get(url);
+      if (known?.origin === origin) {
+        known.freshUntil = freshUntil;
+        return;
+      }
       pages.delete(url);
-      pages.set(url, { origin, etag: h.etag, modified: h.modified, status: res.status, statusText: res.statusText, headers: new Headers(res.headers) });
+      pages.set(url, { origin, etag: h.etag, modified: h.modified, status: res.status, statusText: res.statusText, headers: new Headers(res.headers), freshUntil });
       while (pages.size > max) pages.delete(pages.keys().next().value);
+    },
+    /** The origin answered 304 for `page` at `t`: fresh again for what the 304 (else the page) says. */
+    revalidated(page, res, t) {
+      const h = res.headers;
+      page.freshUntil = t + freshFor(h.get('Cache-Control') ?? page.headers.get('Cache-Control'), h.get('Age'));
     },
   };
 }

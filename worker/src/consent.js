@@ -94,9 +94,9 @@ function utcOffsetMinutes(timeZone, t) {
  * device class (from `Sec-CH-UA-Mobile` or the User-Agent), locale and country
  * (`request.cf.country`, else `CF-IPCountry`). Nothing of it is stored.
  */
-export function requestContext(request, t = Date.now()) {
+export function requestContext(request, t = Date.now(), url = request.url) {
   const h = request.headers;
-  const ctx = { url: request.url };
+  const ctx = { url };
   const referrer = h.get('Referer');
   if (referrer) ctx.referrer = referrer;
   let offset = utcOffsetMinutes(request.cf?.timezone, t);

@@ -1,6 +1,7 @@
 // A static origin for local runs: serves a directory (the DISK binding, a workerd disk
 // service) with Content-Type and index.html, and answers a request whose copy is current
 // (`If-None-Match`, `If-Modified-Since`) with a bodiless 304, like a plain web server or CDN would.
+// Pages may be kept 60 s (`Cache-Control: public, max-age=60`; the MAX_AGE binding sets another).
 const TYPES = { html: 'text/html; charset=utf-8', css: 'text/css', js: 'text/javascript', mjs: 'text/javascript', json: 'application/json', svg: 'image/svg+xml', png: 'image/png', jpg: 'image/jpeg', webp: 'image/webp', wasm: 'application/wasm', txt: 'text/plain; charset=utf-8', ico: 'image/x-icon' };
 
 export default {
@@ -17,7 +18,7 @@ export default {
     }
     const headers = new Headers(res.headers);
     headers.set('Content-Type', TYPES[path.split('.').pop()] ?? 'application/octet-stream');
-    headers.set('Cache-Control', 'public, max-age=60');
+    headers.set('Cache-Control', `public, max-age=${env.MAX_AGE ?? 60}`);
     if (notModified(request.headers, headers)) {
       res.body?.cancel();
       for (const h of ['Content-Length', 'Content-Type']) headers.delete(h);

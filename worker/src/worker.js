@@ -14,7 +14,7 @@ import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSE
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
 import { rewriter } from './rewrite.js';
 import { lazyAnswer, scriptJson, fillShell, makeShell } from './decisions.js';
-import { Layouts, answerKey, answerMemo, originHeaders, originKey, originPages, pageKey, renderCache, templateStore } from './cache.js';
+import { Layouts, acceptsStored, answerKey, answerMemo, originHeaders, originKey, originPages, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
   /** Pages with a larger Content-Length stream unchanged; pages of unknown length stop being rewritten past it. */
@@ -23,9 +23,16 @@ const DEFAULTS = {
   originBudgetMs: 3000,
 };
 
-const TIMED_OUT = Symbol('timed out');
 /** A request with any of these asked the origin something of its own: hearth does not add conditions to it. */
 const CONDITIONAL = ['If-None-Match', 'If-Modified-Since', 'If-Match', 'If-Unmodified-Since', 'If-Range', 'Range'];
+/** The origin's headers a personalized page drops: it is private, and not the origin's bytes. */
+const NOT_PERSONAL = ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age'];
+/** Makes `headers` (edited in place, and returned) a personalized page's: private, and without what described the origin's bytes. */
+function privateHead(headers) {
+  headers.set('Cache-Control', 'private');
+  for (const h of NOT_PERSONAL) headers.delete(h);
+  return headers;
+}
 /** Marks a shell's holes (decisions.js `fillShell`): random per isolate, so no origin page can contain it
  * (made on first use: the runtime allows random values only inside a request). */
 let marker = null;
@@ -116,15 +123,15 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   }
 
   /** What a request's decisions are made from, read from its headers (no engine call). */
-  function inputs(request, t) {
-    const cookies = parseCookies(request.headers.get('Cookie'));
+  function inputs(request, t, url = request.url) {
+    const headers = request.headers;
+    const cookies = parseCookies(headers.get('Cookie'));
     const incoming = cookies.has(DIGEST_COOKIE) ? cookies.get(DIGEST_COOKIE) : null;
-    return { signals: readConsent(request.headers, cookies), incoming, context: requestContext(request, t) };
+    return { signals: readConsent(headers, cookies), incoming, context: requestContext(request, t, url) };
   }
 
   /** The origin's answer to `request`; with `known` (a page noted before), asks whether it is still that page. */
-  async function fetchOrigin(request, env, known = null) {
-    const url = new URL(request.url);
+  async function fetchOrigin(request, env, known = null, url = request.url) {
     // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
     const sent = request.headers.get('Cookie');
     const cookie = forwardedCookieHeader(sent);
@@ -136,12 +143,13 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       if (known?.etag) headers.set('If-None-Match', known.etag);
       if (known?.modified) headers.set('If-Modified-Since', known.modified);
     }
-    const init = { method: request.method, headers, body: request.body, redirect: 'manual' };
-    if (env?.ORIGIN && typeof env.ORIGIN.fetch === 'function') return env.ORIGIN.fetch(new Request(url, init));
+    const method = request.method;
+    const init = { method, headers, body: method === 'GET' || method === 'HEAD' ? null : request.body, redirect: 'manual' };
+    if (env?.ORIGIN && typeof env.ORIGIN.fetch === 'function') return env.ORIGIN.fetch(url, init);
     const base = typeof env?.ORIGIN === 'string' ? env.ORIGIN : env?.ORIGIN_URL;
     if (!base) throw new Error('no ORIGIN binding');
-    const target = new URL(url.pathname + url.search, base);
-    return fetch(new Request(target, init));
+    const { pathname, search } = new URL(url);
+    return fetch(new URL(pathname + search, base), init);
   }
 
   async function fetch_(request, env, ctx) {
@@ -149,39 +157,43 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
       return scenarioRoute(request);
     }
     const t = now();
+    const started = Date.now(); // the origin budget's clock (`now` is the decisions' own)
+    const url = request.url; // made anew by the runtime on every read
     const personalizable = request.method === 'GET';
-    const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t) : null;
+    const input = personalizable && /text\/html/.test(request.headers.get('Accept') ?? '') ? inputs(request, t, url) : null;
     // HEARTH_RENDER_CACHE=off renders every page (the bench's comparison; templates are still read once).
     const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
     // A request decided before from the same inputs needs no engine (the answer memo).
     const asked = input && caching ? answerKey(input) : null;
     const req = { t, input, asked, remembered: asked !== null && memo.known(asked, t), decided: undefined };
-    // When what was kept of the page this URL gave last serves this request, the origin is only
-    // asked whether it changed: a 304 sends no body. Not for a request with its own conditions.
-    const noted = asked !== null ? origins.get(request.url) : null;
+    // When what was kept of the page this URL gave last serves this request, the origin is not
+    // asked while that page is fresh, and after only whether it changed: a 304 sends no body.
+    // Not for a request with its own conditions.
+    const noted = asked !== null ? origins.get(url) : null;
     const before = noted && !CONDITIONAL.some((h) => request.headers.has(h)) ? noted : null;
     const beforeKey = before && pageKey(before.origin, layouts.generation);
     let ready = before ? fromKept(beforeKey, request, req) : undefined;
-    const pending = fetchOrigin(request, env, ready?.body ? before : null);
+    if (ready?.body && t < before.freshUntil && acceptsStored(request.headers)) return served(null, ready, before);
+    const pending = fetchOrigin(request, env, ready?.body ? before : null, url);
     // Other page loads are prepared while the origin is in flight.
     if (input && !req.remembered && req.decided === undefined) req.decided = decide(request, t, input);
 
-    const budget = limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS');
-    let timer;
-    const res = await Promise.race([pending, new Promise((r) => (timer = setTimeout(() => r(TIMED_OUT), budget)))]).finally(() => clearTimeout(timer));
-    if (res === TIMED_OUT) {
+    // A slow origin's page goes out as it came: the visitor waits for the origin's headers either
+    // way, so the time is read when they arrive (a timer per request would cost more than the check).
+    const res = await pending;
+    if (Date.now() - started > limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS')) {
       log(JSON.stringify({ hearth: 'origin-slow', passthrough: true }));
       // Only a request hearth made conditional can get a 304 it did not ask for: it gets the kept page.
-      return ready?.body ? pending.then((r) => (r.status === 304 ? served(r, ready, before) : r)) : pending;
+      return ready?.body && res.status === 304 ? revalidated(res, ready, before, t) : res;
     }
     if (!personalizable) return res;
-    if (res.status === 304 && ready?.body) return served(res, ready, before); // unchanged: the kept page, with its headers
+    if (res.status === 304 && ready?.body) return revalidated(res, ready, before, t); // unchanged: the kept page, with its headers
     const head = originHeaders(res);
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     if (!isPersonalizable(res, maxBytes, head)) return res;
 
     const origin = cache !== null ? originKey(request, res, head) : null;
-    if (origin !== null && caching) origins.note(request.url, origin, res, head);
+    if (origin !== null && caching) origins.note(url, origin, res, head, t);
     const key = caching ? pageKey(origin, layouts.generation) : null;
     // Looked up again unless the origin sent the page looked up before (it ignored the conditions).
     if (key !== beforeKey) ready = key !== null ? fromKept(key, request, req) : undefined;
@@ -246,12 +258,15 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     return body ? { body, ...known } : null;
   }
 
-  /** A personalized page: private, without the origin's validators and length, with hearth's headers. */
+  /**
+   * A personalized page: private, without the origin's validators and length, with hearth's
+   * headers. A noted page's (cache.js `originPages`) private head is made once (`privateHead`).
+   */
   function personalized(res, body, { mode, setCookie }, how) {
-    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+    const noted = !(res instanceof Response);
+    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: noted ? (res.privateHead ??= privateHead(new Headers(res.headers))) : res.headers });
     const headers = out.headers; // the response's own copy (one copy, not two)
-    headers.set('Cache-Control', 'private');
-    for (const h of ['Content-Length', 'ETag', 'Last-Modified', 'Expires', 'Age']) headers.delete(h);
+    if (!noted) privateHead(headers);
     if (setCookie) headers.append('Set-Cookie', setCookie);
     headers.set('X-Hearth', mode);
     if (how) headers.set('X-Hearth-Cache', how);
@@ -264,8 +279,14 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * needed (cancelled, so its connection is freed now).
    */
   function served(res, { body, answer, how }, page = res) {
-    res.body?.cancel().catch(() => {});
+    res?.body?.cancel().catch(() => {});
     return personalized(page, body, answer, how);
+  }
+
+  /** The origin's 304 for the page noted before: the kept page goes out, and the noted one is fresh again. */
+  function revalidated(res, ready, before, t) {
+    origins.revalidated(before, res, t);
+    return served(res, ready, before);
   }
 
   /**

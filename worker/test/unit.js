@@ -9,14 +9,16 @@ import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
 import { scriptJson } from '../src/decisions.js';
 import { renderTemplate, safeAttr } from '../src/template.js';
-import { answerMemo, renderCache, originKey, pageKey } from '../src/cache.js';
+import { acceptsStored, answerMemo, freshFor, renderCache, originKey, pageKey } from '../src/cache.js';
 import { notModified } from '../src/static.js';
 
 function assert(ok, msg) {
   if (!ok) throw new Error(`assertion failed: ${msg}`);
 }
+/** `a === b`; arrays compare element by element. */
 function eq(a, b, msg) {
-  if (a !== b) throw new Error(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
+  const same = Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((x, i) => x === b[i]) : a === b;
+  if (!same) throw new Error(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
 }
 
 const PAGE = `<!doctype html><html><head><title>t</title></head><body>
@@ -28,7 +30,8 @@ const PAGE = `<!doctype html><html><head><title>t</title></head><body>
 <footer id="end">end</footer></body></html>`;
 
 /** A fake origin: a function of the request. */
-const origin = (f) => ({ ORIGIN: { fetch: async (req) => f(req) } });
+// A service binding's fetch takes what the global fetch takes.
+const origin = (f) => ({ ORIGIN: { fetch: async (input, init) => f(new Request(input, init)) } });
 const html = (body = PAGE, headers = {}) => new Response(body, { headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=300', ETag: '"abc"', ...headers } });
 const get = (path = '/', headers = {}) => new Request(`https://shop.example${path}`, { headers: { Accept: 'text/html', ...headers } });
 const lines = [];
@@ -553,10 +556,16 @@ export const renderCacheFollowsTheOriginAndTheClock = {
     const cached = createWorker({ Hearth, manifest, now: () => t });
     for (let i = 0; i < 3; i++) await visit(cached, get('/'));
     eq((await visit(cached, get('/'))).how, 'hit', 'warm');
-    // A new origin page (new validator) is rendered, not served from what the old one gave.
+    // A new origin page (new validator) is rendered, not served from what the old one gave, once
+    // the kept one is stale (the origin said max-age=300): before, the origin is not asked.
     const changed = PAGE.replace('<footer id="end">end</footer>', '<footer id="end">new footer</footer>');
-    const fresh = await visit(cached, get('/'), () => cacheable(changed, { 'Last-Modified': 'Tue, 01 Dec 2026 11:00:00 GMT' }));
-    eq(fresh.how, 'miss', 'a changed page is rendered');
+    let asked = 0;
+    const newPage = () => (asked++, cacheable(changed, { 'Last-Modified': 'Tue, 01 Dec 2026 11:00:00 GMT' }));
+    const kept = await visit(cached, get('/'), newPage);
+    eq([kept.how, asked], ['hit', 0], 'fresh: the kept page, the origin not asked');
+    t += 300_001;
+    const fresh = await visit(cached, get('/'), newPage);
+    eq([fresh.how, asked], ['miss', 1], 'stale: a changed page is rendered');
     assert(fresh.body.includes('new footer'), 'with its new content');
     // Past the minute the engine is asked again (the decisions may change with the clock).
     const sessions = n.sessions;
@@ -809,9 +818,10 @@ export const aBurstOfMissesRendersOneShell = {
  * An origin that honours conditional requests (static.js `notModified`, as web servers do), and
  * notes what each request asked: `{conditional, status}`.
  */
+/** An origin that answers conditions (`state.seen` lists what it was asked); its pages say `max-age=0` (kept, but asked every time) unless `state.headers` says otherwise. */
 function revalidatingOrigin(state) {
   return async (req) => {
-    let res = cacheable(state.body, state.headers);
+    let res = cacheable(state.body, { 'Cache-Control': 'public, max-age=0', ...state.headers });
     if (state.headers.ETag === undefined) {
       const h = new Headers(res.headers);
       h.delete('ETag'); // validated by Last-Modified alone
@@ -899,6 +909,70 @@ export const keptPagesAreRevalidatedNotRefetched = {
     for (let i = 0; i < 4; i++) await both();
     eq(state.seen.at(-1).conditional, '"page-3"', 'If-None-Match');
     eq(state.seen.at(-1).status, 304, 'not modified');
+  },
+};
+
+export const freshPagesNeedNoOrigin = {
+  async test() {
+    let t = Date.UTC(2026, 11, 5, 12, 0, 5);
+    const cached = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t });
+    const plain = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
+    const state = { body: PAGE, headers: { 'Cache-Control': 'public, max-age=60' }, seen: [] };
+    const make = revalidatingOrigin(state);
+    const both = async (headers = {}) => {
+      const a = await visit(cached, get('/', headers), make);
+      const b = await visit(plain, get('/', headers), () => cacheable(state.body, state.headers));
+      eq(a.body, b.body, `the same bytes as rendering (${a.how})`);
+      return a;
+    };
+    for (let i = 0; i < 4; i++) await both();
+    const asked = () => state.seen.length;
+    let n = asked();
+    const hit = await both();
+    eq([hit.how, asked()], ['hit', n], 'within max-age the kept page goes out and the origin is not asked');
+    eq([hit.res.headers.get('Cache-Control'), hit.res.headers.get('Last-Modified'), hit.res.headers.get('Age')], ['private', null, null], 'private, without validators');
+    // A request that asks for a current page gets one the origin confirmed (RFC 9111 5.2.1.4, 3.5).
+    for (const h of [{ 'Cache-Control': 'no-cache' }, { 'Cache-Control': 'max-age=0' }, { Pragma: 'no-cache' }, { Authorization: 'Basic eDp5' }]) {
+      n = asked();
+      const a = await both(h);
+      eq([a.how, asked(), state.seen.at(-1).status], ['hit', n + 1, 304], `${JSON.stringify(h)}: revalidated`);
+    }
+    // Past max-age the origin is asked whether the page changed; its 304 makes it fresh again.
+    t += 60_001;
+    n = asked();
+    eq((await both()).how, 'hit', 'stale: still kept');
+    eq([asked(), state.seen.at(-1).status], [n + 1, 304], 'after a 304');
+    eq([(await both()).how, asked()], ['hit', n + 1], 'fresh again: not asked');
+    // An origin page already as old as its max-age (Age), or with s-maxage=0, is asked every time.
+    for (const headers of [{ 'Cache-Control': 'public, max-age=60', Age: '60' }, { 'Cache-Control': 'public, max-age=60, s-maxage=0' }]) {
+      state.headers = { ...headers, 'Last-Modified': `Tue, 01 Dec 2026 1${Object.keys(headers).length}:00:00 GMT` };
+      t += 60_001;
+      for (let i = 0; i < 4; i++) await both();
+      n = asked();
+      eq([(await both()).how, asked()], ['hit', n + 1], `${JSON.stringify(headers)}: revalidated`);
+    }
+  },
+};
+
+export const freshnessAsRfc9111 = {
+  test() {
+    eq(freshFor('public, max-age=60'), 60_000, 'max-age');
+    eq(freshFor('max-age=60, s-maxage=5'), 5_000, 's-maxage first');
+    eq(freshFor('max-age="30"'), 30_000, 'quoted');
+    eq(freshFor('public, max-age=60', '50'), 10_000, 'less its Age');
+    eq(freshFor('public, max-age=60', '600'), 0, 'never below 0');
+    eq(freshFor('public, max-age=60', 'soon'), 60_000, 'a bad Age is none');
+    eq(freshFor('public'), 0, 'none given');
+    eq(freshFor(null), 0, 'no header');
+    eq(freshFor('xmax-age=60'), 0, 'a whole directive only');
+    const ok = (h) => acceptsStored(new Headers(h));
+    eq(ok({}), true, 'a plain request');
+    eq(ok({ 'Cache-Control': 'max-age=10' }), true, 'max-age=10 accepts a page that fresh');
+    eq(ok({ 'Cache-Control': 'max-age=0' }), false, 'max-age=0');
+    eq(ok({ 'Cache-Control': 'max-age=00, private' }), false, 'max-age=00');
+    eq(ok({ 'Cache-Control': 'No-Cache' }), false, 'no-cache');
+    eq(ok({ Pragma: 'no-cache' }), false, 'Pragma');
+    eq(ok({ Authorization: 'Bearer x' }), false, 'Authorization');
   },
 };
 
