@@ -5,6 +5,11 @@
 //! give the same decision natively, in Node, in Chromium and in workerd.
 #![forbid(unsafe_code)]
 
+// Wasm's allocator: talc, smaller than the default dlmalloc (Cargo.toml says more).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub mod base64;
 pub mod condition;
 pub mod consent;
