@@ -22,7 +22,9 @@ pub enum Base64Error {
 impl fmt::Display for Base64Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Base64Error::BadCharacter { offset, ch } => write!(f, "invalid character {ch:?} at offset {offset}"),
+            Base64Error::BadCharacter { offset, ch } => {
+                write!(f, "invalid character {} at offset {offset}", crate::json::quoted(ch.encode_utf8(&mut [0; 4])))
+            }
             Base64Error::BadPadding => f.write_str("misplaced `=` padding"),
             Base64Error::Truncated => f.write_str("truncated (length is not valid for base64)"),
         }

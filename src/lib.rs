@@ -24,6 +24,7 @@ pub mod profile;
 pub mod session;
 mod sort;
 pub mod store;
+mod text;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

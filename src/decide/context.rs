@@ -7,6 +7,7 @@
 //! condition cannot target anything finer.
 
 use crate::json::{Object, Value};
+use crate::text;
 use crate::time::{civil_from_days, DAY_MS};
 
 /// Where the visitor came from, as a category (never the referring URL).
@@ -34,7 +35,7 @@ impl Referrer {
         if host.is_empty() {
             return Referrer::Direct;
         }
-        let own = own_host.trim_start_matches("www.");
+        let own = text::trim_start(own_host, "www.");
         if !own.is_empty() && (host == own || host.ends_with(own) && host[..host.len() - own.len()].ends_with('.')) {
             return Referrer::Internal;
         }
@@ -59,12 +60,12 @@ impl Referrer {
 
 /// The lower-cased host of a URL, without `www.` and port.
 fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = text::split_once(url, "://").map_or(url, |(_, r)| r);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let auth = &rest[..end];
     let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
     let host = auth.split(':').next().unwrap_or("");
-    host.trim_start_matches("www.").to_ascii_lowercase()
+    text::trim_start(host, "www.").to_ascii_lowercase()
 }
 
 /// A coarse device class.
@@ -85,11 +86,12 @@ impl Device {
 
     /// A coarse class from a user-agent string (which is not kept).
     pub fn from_user_agent(ua: &str) -> Device {
+        let has = |s: &str| text::contains(ua, s);
         if ua.is_empty() {
             Device::Unknown
-        } else if ua.contains("iPad") || ua.contains("Tablet") || (ua.contains("Android") && !ua.contains("Mobile")) {
+        } else if has("iPad") || has("Tablet") || (has("Android") && !has("Mobile")) {
             Device::Tablet
-        } else if ua.contains("Mobi") || ua.contains("iPhone") || ua.contains("Android") {
+        } else if has("Mobi") || has("iPhone") || has("Android") {
             Device::Mobile
         } else {
             Device::Desktop
@@ -144,7 +146,7 @@ impl Context {
 
     /// Sets `path` and `utm_campaign` from a page URL (`https://x/c/trail?utm_campaign=spring`).
     pub fn set_url(&mut self, url: &str) {
-        let rest = url.split_once("://").map_or(url, |(_, r)| r.find('/').map_or("/", |i| &r[i..]));
+        let rest = text::split_once(url, "://").map_or(url, |(_, r)| r.find('/').map_or("/", |i| &r[i..]));
         let rest = rest.split('#').next().unwrap_or("");
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         self.path = if path.is_empty() { "/".to_owned() } else { path.to_owned() };

@@ -129,7 +129,7 @@ impl Context {
         }
         if let Some(r) = referrer {
             let own =
-                url.as_deref().and_then(|u| u.split_once("://")).map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+                url.as_deref().and_then(|u| crate::text::split_once(u, "://")).map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
             c.referrer = Referrer::classify(&r, own);
         }
         c.device = match (device.as_deref(), user_agent) {
@@ -137,7 +137,7 @@ impl Context {
             (Some("tablet"), _) => Device::Tablet,
             (Some("desktop"), _) => Device::Desktop,
             (Some(other), _) => {
-                issues.push("device", format!("must be mobile, tablet or desktop, not {other:?}"));
+                issues.push("device", format!("must be mobile, tablet or desktop, not {}", crate::json::quoted(other)));
                 Device::Unknown
             }
             (None, Some(ua)) => Device::from_user_agent(&ua),

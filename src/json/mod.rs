@@ -256,7 +256,7 @@ impl From<Vec<Value>> for Value {
     }
 }
 
-pub use write::{u64_digits, write_js_number, write_json_string};
+pub use write::{quoted, u64_digits, write_js_number, write_json_string};
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! `JSON.stringify` and `Number.prototype.toString` output.
 
 use super::Value;
-use std::fmt::Write as _;
 
 pub(super) fn write_value(v: &Value, out: &mut String) {
     match v {
@@ -56,7 +55,10 @@ pub fn write_json_string(s: &str, out: &mut String) {
         };
         out.push_str(&s[run_start..i]);
         if esc.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
+            // `\u00XX`, lower-case hex as JSON.stringify writes it (by hand: no formatter).
+            out.push_str("\\u00");
+            out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
         } else {
             out.push_str(esc);
         }
@@ -64,6 +66,13 @@ pub fn write_json_string(s: &str, out: &mut String) {
     }
     out.push_str(&s[run_start..]);
     out.push('"');
+}
+
+/// `s` as a JSON string literal: how error messages quote a value from their input.
+pub fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    write_json_string(s, &mut out);
+    out
 }
 
 /// Appends `n` formatted exactly as JavaScript's `String(n)` would.
