@@ -186,6 +186,16 @@ mod tests {
     }
 
     #[test]
+    fn every_control_character_escapes_like_json_stringify() {
+        // Every control character, quotes and backslash, and text around them: as serde_json
+        // writes them (what JSON.stringify writes: short escapes, else lower-case \u00XX).
+        let mut text: String = (0u8..0x20).map(char::from).collect();
+        text.push_str("\"\\/é\u{7f}x");
+        assert_eq!(quoted(&text), serde_json::to_string(&text).unwrap());
+        assert_eq!(quoted("\u{1f}"), "\"\\u001f\"");
+    }
+
+    #[test]
     fn numbers_format_like_javascript() {
         let cases: &[(f64, &str)] = &[
             (0.0, "0"),
