@@ -33,6 +33,12 @@ function privateHead(headers) {
   for (const h of NOT_PERSONAL) headers.delete(h);
   return headers;
 }
+/** Adds hearth's own headers: how the page was decided (`mode`) and made (`how`). */
+function hearthHead(headers, mode, how) {
+  headers.set('X-Hearth', mode);
+  if (how) headers.set('X-Hearth-Cache', how);
+  return headers;
+}
 /** Marks a shell's holes (decisions.js `fillShell`): random per isolate, so no origin page can contain it
  * (made on first use: the runtime allows random values only inside a request). */
 let marker = null;
@@ -125,21 +131,24 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   /** What a request's decisions are made from, read from its headers (no engine call). */
   function inputs(request, t, url = request.url) {
     const headers = request.headers;
-    const cookies = parseCookies(headers.get('Cookie'));
+    const cookie = headers.get('Cookie');
+    const cookies = parseCookies(cookie);
     const incoming = cookies.has(DIGEST_COOKIE) ? cookies.get(DIGEST_COOKIE) : null;
-    return { signals: readConsent(headers, cookies), incoming, context: requestContext(request, t, url) };
+    return { signals: readConsent(headers, cookies), incoming, context: requestContext(request, t, url), cookie };
   }
 
-  /** The origin's answer to `request`; with `known` (a page noted before), asks whether it is still that page. */
-  async function fetchOrigin(request, env, known = null, url = request.url) {
+  /**
+   * The origin's answer to `request`; with `known` (a page noted before), asks whether it is still
+   * that page. `sent`: the request's Cookie header, when already read.
+   */
+  async function fetchOrigin(request, env, known = null, url = request.url, sent = request.headers.get('Cookie')) {
     // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
-    const sent = request.headers.get('Cookie');
     const cookie = forwardedCookieHeader(sent);
     let headers = request.headers;
     if (cookie !== sent || known) {
       headers = new Headers(headers);
       if (cookie) headers.set('Cookie', cookie);
-      else headers.delete('Cookie');
+      else if (sent !== null) headers.delete('Cookie');
       if (known?.etag) headers.set('If-None-Match', known.etag);
       if (known?.modified) headers.set('If-Modified-Since', known.modified);
     }
@@ -174,7 +183,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const beforeKey = before && pageKey(before.origin, layouts.generation);
     let ready = before ? fromKept(beforeKey, request, req) : undefined;
     if (ready?.body && t < before.freshUntil && acceptsStored(request.headers)) return served(null, ready, before);
-    const pending = fetchOrigin(request, env, ready?.body ? before : null, url);
+    const pending = fetchOrigin(request, env, ready?.body ? before : null, url, input ? input.cookie : undefined);
     // Other page loads are prepared while the origin is in flight.
     if (input && !req.remembered && req.decided === undefined) req.decided = decide(request, t, input);
 
@@ -260,16 +269,21 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
 
   /**
    * A personalized page: private, without the origin's validators and length, with hearth's
-   * headers. A noted page's (cache.js `originPages`) private head is made once (`privateHead`).
+   * headers. A noted page's (cache.js `originPages`) heads are made once per `mode` and `how`.
    */
   function personalized(res, body, { mode, setCookie }, how) {
     const noted = !(res instanceof Response);
-    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: noted ? (res.privateHead ??= privateHead(new Headers(res.headers))) : res.headers });
+    let head = res.headers;
+    if (noted) {
+      const heads = (res.privateHeads ??= new Map());
+      const k = `${mode} ${how}`;
+      head = heads.get(k);
+      if (!head) heads.set(k, (head = hearthHead(privateHead(new Headers(res.headers)), mode, how)));
+    }
+    const out = new Response(body, { status: res.status, statusText: res.statusText, headers: head });
     const headers = out.headers; // the response's own copy (one copy, not two)
-    if (!noted) privateHead(headers);
+    if (!noted) hearthHead(privateHead(headers), mode, how);
     if (setCookie) headers.append('Set-Cookie', setCookie);
-    headers.set('X-Hearth', mode);
-    if (how) headers.set('X-Hearth-Cache', how);
     return out;
   }
 
