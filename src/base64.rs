@@ -51,7 +51,9 @@ fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
             out.push(char::from(alphabet[(n >> (18 - 6 * i)) as usize & 63]));
         }
         if pad {
-            out.push_str(&"=="[..3 - c.len()]);
+            for _ in c.len()..3 {
+                out.push('=');
+            }
         }
     }
     out
@@ -90,7 +92,7 @@ pub fn decode(s: &str) -> Result<Vec<u8>, Base64Error> {
             b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' => continue,
             b'=' => {
                 // Up to two `=` at the very end (ignoring whitespace).
-                let rest = s[i..].bytes().filter(|b| !b.is_ascii_whitespace());
+                let rest = s.as_bytes()[i..].iter().copied().filter(|b| !b.is_ascii_whitespace());
                 let pad = rest.clone().count();
                 if pad > 2 || rest.into_iter().any(|b| b != b'=') || !(sextets.len() + pad).is_multiple_of(4) {
                     return Err(Base64Error::BadPadding);

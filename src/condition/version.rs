@@ -73,9 +73,9 @@ fn is_line_terminator(c: char) -> bool {
 /// suffix starts at the first `+` with no line terminator after it.
 fn strip(input: &str) -> &str {
     let s = input.strip_prefix('v').unwrap_or(input);
-    let tail_from = s.rfind(is_line_terminator).map_or(0, |i| i + s[i..].chars().next().map_or(1, char::len_utf8));
-    match s[tail_from..].find('+') {
-        Some(p) => &s[..tail_from + p],
+    let tail_from = s.char_indices().rev().find(|&(_, c)| is_line_terminator(c)).map_or(0, |(i, c)| i + c.len_utf8());
+    match s.get(tail_from..).and_then(|tail| tail.find('+')) {
+        Some(p) => s.get(..tail_from + p).unwrap_or(s),
         None => s,
     }
 }

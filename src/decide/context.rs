@@ -36,7 +36,7 @@ impl Referrer {
             return Referrer::Direct;
         }
         let own = text::trim_start(own_host, "www.");
-        if !own.is_empty() && (host == own || host.ends_with(own) && host[..host.len() - own.len()].ends_with('.')) {
+        if !own.is_empty() && (host == own || host.ends_with(own) && host.as_bytes()[..host.len() - own.len()].ends_with(b".")) {
             return Referrer::Internal;
         }
         // Match whole labels (`google` in `www.google.co.uk`), never substrings.
@@ -61,8 +61,7 @@ impl Referrer {
 /// The lower-cased host of a URL, without `www.` and port.
 fn host_of(url: &str) -> String {
     let rest = text::split_once(url, "://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let auth = &rest[..end];
+    let auth = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     let auth = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
     let host = auth.split(':').next().unwrap_or("");
     text::trim_start(host, "www.").to_ascii_lowercase()
@@ -146,7 +145,7 @@ impl Context {
 
     /// Sets `path` and `utm_campaign` from a page URL (`https://x/c/trail?utm_campaign=spring`).
     pub fn set_url(&mut self, url: &str) {
-        let rest = text::split_once(url, "://").map_or(url, |(_, r)| r.find('/').map_or("/", |i| &r[i..]));
+        let rest = text::split_once(url, "://").map_or(url, |(_, r)| r.find('/').and_then(|i| r.get(i..)).unwrap_or("/"));
         let rest = rest.split('#').next().unwrap_or("");
         let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
         self.path = if path.is_empty() { "/".to_owned() } else { path.to_owned() };

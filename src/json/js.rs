@@ -101,9 +101,9 @@ pub fn string_to_number(s: &str) -> f64 {
     if let Some(n) = radix(&["0x", "0X"], 16).or_else(|| radix(&["0o", "0O"], 8)).or_else(|| radix(&["0b", "0B"], 2)) {
         return n;
     }
-    let (sign, body) = match t.as_bytes()[0] {
-        b'-' => (-1.0, &t[1..]),
-        b'+' => (1.0, &t[1..]),
+    let (sign, body) = match (t.strip_prefix('-'), t.strip_prefix('+')) {
+        (Some(rest), _) => (-1.0, rest),
+        (_, Some(rest)) => (1.0, rest),
         _ => (1.0, t),
     };
     if body == "Infinity" {

@@ -53,7 +53,7 @@ pub fn write_json_string(s: &str, out: &mut String) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[run_start..i]);
+        out.push_str(s.get(run_start..i).unwrap_or_default()); // `i` is an ASCII byte's: a boundary
         if esc.is_empty() {
             // `\u00XX`, lower-case hex as JSON.stringify writes it (by hand: no formatter).
             out.push_str("\\u00");
@@ -64,7 +64,7 @@ pub fn write_json_string(s: &str, out: &mut String) {
         }
         run_start = i + 1;
     }
-    out.push_str(&s[run_start..]);
+    out.push_str(s.get(run_start..).unwrap_or_default());
     out.push('"');
 }
 

@@ -76,7 +76,7 @@ impl W {
         while !s.is_char_boundary(end) {
             end -= 1;
         }
-        let s = &s[..end];
+        let s = s.get(..end).unwrap_or_default();
         self.u(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
     }
