@@ -9,10 +9,10 @@
 //! in the list", which is all this keeps.
 
 use crate::json::Value;
-use std::collections::HashSet;
 
-/// Lists longer than this get a hash set; shorter ones are scanned, which is
-/// faster than hashing for the two-to-five-value lists most rules use.
+/// Lists longer than this are sorted and binary-searched (no hash table code in
+/// the Wasm builds); shorter ones are scanned, which is faster for the
+/// two-to-five-value lists most rules use.
 const LINEAR_MAX: usize = 8;
 
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,8 @@ pub(crate) struct InSet {
 #[derive(Debug, Clone)]
 enum Strings {
     Few(Vec<Box<str>>),
-    Many(HashSet<Box<str>>),
+    /// Sorted, without repeats.
+    Many(Vec<Box<str>>),
 }
 
 impl Default for Strings {
@@ -62,7 +63,9 @@ impl InSet {
             }
         }
         set.strings = if strings.len() > LINEAR_MAX {
-            Strings::Many(strings.into_iter().collect())
+            crate::sort::sort_by(&mut strings, |a, b| a.cmp(b));
+            strings.dedup();
+            Strings::Many(strings)
         } else {
             strings.dedup();
             Strings::Few(strings)
@@ -77,7 +80,7 @@ impl InSet {
     fn has_str(&self, s: &str) -> bool {
         match &self.strings {
             Strings::Few(v) => v.iter().any(|x| &**x == s),
-            Strings::Many(h) => h.contains(s),
+            Strings::Many(v) => v.binary_search_by(|x| (**x).cmp(s)).is_ok(),
         }
     }
 
@@ -134,11 +137,16 @@ mod tests {
     }
 
     #[test]
-    fn large_lists_hash() {
-        let values: Vec<Value> = (0..100).map(|i| Value::String(format!("id{i}"))).collect();
+    fn large_lists_are_searched_sorted() {
+        // Out of order, with repeats: every member is found, nothing else is.
+        let ids: Vec<String> = (0..100).map(|i| format!("id{}", (i * 37) % 100)).chain(["id7".to_owned(), "Zed".to_owned()]).collect();
+        let values: Vec<Value> = ids.iter().map(|s| Value::String(s.clone())).collect();
         let nums: Vec<Value> = (0..100).map(|i| Value::Number(i as f64 - 50.0)).collect();
         let s = InSet::new(&values, false);
-        assert!(s.contains(&"id42".into()) && !s.contains(&"id100".into()));
+        assert!(ids.iter().all(|id| s.contains(&id.as_str().into())));
+        assert!(!s.contains(&"id100".into()) && !s.contains(&"zed".into()) && !s.contains(&"".into()));
+        let folded = InSet::new(&values, true);
+        assert!(folded.contains(&"ZED".into()) && folded.contains(&"ID42".into()) && !folded.contains(&"id100".into()));
         let n = InSet::new(&nums, false);
         assert!(n.contains(&Value::Number(-0.0)) && n.contains(&Value::Number(49.0)));
         assert!(!n.contains(&Value::Number(50.0)));

@@ -36,10 +36,10 @@ pub use check::check;
 
 use crate::host::RegexEngine;
 use crate::json::Value;
+use crate::map::SortedMap;
 use compile::{Compiler, Cond, Path, ARRAY_PROTO_NAMES, OBJECT_PROTO_NAMES};
 use eval::{GroupList, Scope};
 use inset::InSet;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// A compiled condition. Cheap to clone (shared).
@@ -96,7 +96,7 @@ pub(crate) enum Group {
 /// The payload's `savedGroups`, compiled.
 #[derive(Clone, Default)]
 pub struct SavedGroups {
-    groups: Rc<HashMap<Box<str>, Group>>,
+    groups: Rc<SortedMap<Box<str>, Group>>,
     /// `savedGroups` was an array: `savedGroups["length"]` and the array
     /// methods exist (and are unusable as groups).
     array: bool,
@@ -110,15 +110,13 @@ impl SavedGroups {
     /// happens to be one of their members would differ.
     pub fn compile(saved_groups: &Value, regex: &dyn RegexEngine) -> SavedGroups {
         let c = Compiler { regex };
-        let mut groups = HashMap::new();
-        let mut add = |id: &str, entry: &Value| {
-            groups.insert(id.into(), compile_group(&c, entry));
+        let group = |id: Box<str>, entry: &Value| (id, compile_group(&c, entry));
+        // Sorted once (a sorted Vec: no hash table code in the Wasm builds); a repeated id keeps its last entry.
+        let groups = match saved_groups {
+            Value::Object(o) => o.iter().map(|(k, v)| group(k.into(), v)).collect(),
+            Value::Array(a) => a.iter().enumerate().map(|(i, v)| group(i.to_string().into(), v)).collect(),
+            _ => SortedMap::new(),
         };
-        match saved_groups {
-            Value::Object(o) => o.iter().for_each(|(k, v)| add(k, v)),
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| add(&i.to_string(), v)),
-            _ => {}
-        }
         SavedGroups { groups: Rc::new(groups), array: matches!(saved_groups, Value::Array(_)) }
     }
 

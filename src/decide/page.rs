@@ -128,8 +128,10 @@ impl Context {
             c.path = p;
         }
         if let Some(r) = referrer {
-            let own =
-                url.as_deref().and_then(|u| crate::text::split_once(u, "://")).map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+            let own = url
+                .as_deref()
+                .and_then(|u| crate::text::split_once(u, "://"))
+                .map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
             c.referrer = Referrer::classify(&r, own);
         }
         c.device = match (device.as_deref(), user_agent) {

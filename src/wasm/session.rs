@@ -28,7 +28,9 @@ impl WasmSession {
         let backend: Box<dyn Backend> = match storage {
             "localStorage" => Box::new(LocalStorage),
             "memory" => Box::new(MemoryStore::new()),
-            other => return Err(error::message(format!("storage must be \"localStorage\" or \"memory\", not {}", crate::json::quoted(other)))),
+            other => {
+                return Err(error::message(format!("storage must be \"localStorage\" or \"memory\", not {}", crate::json::quoted(other))))
+            }
         };
         Ok(WasmSession { manifest, session: Session::new(backend, secret, now as i64), cached: None })
     }
