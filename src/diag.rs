@@ -93,7 +93,7 @@ pub fn key(parent: &str, key: &str) -> String {
 /// as none), for "did you mean"; `None` when none is close, or `name` is
 /// too long to be a typo of one.
 pub fn closest<'k>(name: &str, candidates: &[&'k str]) -> Option<&'k str> {
-    if name.chars().count() > 40 {
+    if crate::text::char_count(name.as_bytes()) > 40 {
         return None;
     }
     candidates

@@ -65,8 +65,9 @@ impl Parser<'_> {
         let before = &self.src[..pos];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        // Count characters, not bytes, so the column matches an editor's.
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        // Count characters, not bytes, so the column matches an editor's (a character cut at
+        // `pos` counts as one, as it would decoded lossily).
+        let column = crate::text::char_count(&before[line_start..]) + 1;
         ParseError { line, column, message: message.into() }
     }
 
