@@ -112,7 +112,10 @@ export function originKey(request, res, h = originHeaders(res)) {
  * response head and freshness (`freshUntil`, from `freshFor`): while it is fresh, a request whose
  * page was kept is answered without the origin; after, it asks the origin only whether the page
  * changed (`If-None-Match` / `If-Modified-Since`), and a 304 costs neither side the body and makes
- * it fresh again. The head is an origin page's own (no `Set-Cookie`: `originKey` would be
+ * it fresh again. Freshness is only for requests that send the origin no cookies (hearth's own
+ * are never sent), and only from such a request's page: an origin page can depend on the site's
+ * cookies without saying so (no `Vary`), which a revalidation catches (another ETag) and a fresh
+ * copy would not. The head is an origin page's own (no `Set-Cookie`: `originKey` would be
  * `null`), never a visitor's.
  */
 export function originPages(limits = {}) {
@@ -120,20 +123,25 @@ export function originPages(limits = {}) {
   const pages = new Map(); // URL -> { origin, etag, modified, status, statusText, headers, freshUntil }, oldest first
   return {
     get: (url) => pages.get(url) ?? null,
-    /** Notes that `url` gave `res` at `t` (key `origin`, headers read as `h`); copies the headers only for a new page. */
-    note(url, origin, res, h, t) {
-      const freshUntil = t + freshFor(h.cacheControl, h.age);
+    /**
+     * Notes that `url` gave `res` at `t` (key `origin`, headers read as `h`); copies the headers
+     * only for a new page. Only an `anonymous` request's answer (no cookies of the site's own)
+     * makes the page fresh; another's leaves a known page's freshness as it was, and a new one stale.
+     */
+    note(url, origin, res, h, t, anonymous) {
+      const freshUntil = anonymous ? t + freshFor(h.cacheControl, h.age) : 0;
       const known = pages.get(url);
       if (known?.origin === origin) {
-        known.freshUntil = freshUntil;
+        if (anonymous) known.freshUntil = freshUntil;
         return;
       }
       pages.delete(url);
       pages.set(url, { origin, etag: h.etag, modified: h.modified, status: res.status, statusText: res.statusText, headers: new Headers(res.headers), freshUntil });
       while (pages.size > max) pages.delete(pages.keys().next().value);
     },
-    /** The origin answered 304 for `page` at `t`: fresh again for what the 304 (else the page) says. */
-    revalidated(page, res, t) {
+    /** The origin answered an `anonymous` request's condition on `page` with 304 at `t`: fresh again for what the 304 (else the page) says. */
+    revalidated(page, res, t, anonymous) {
+      if (!anonymous) return;
       const h = res.headers;
       page.freshUntil = t + freshFor(h.get('Cache-Control') ?? page.headers.get('Cache-Control'), h.get('Age'));
     },

@@ -139,11 +139,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
 
   /**
    * The origin's answer to `request`; with `known` (a page noted before), asks whether it is still
-   * that page. `sent`: the request's Cookie header, when already read.
+   * that page. `sent`: the request's Cookie header; `cookie`: what of it goes to the origin
+   * (hearth's own cookies are for the edge, not the origin: keeps the origin page cacheable).
    */
-  async function fetchOrigin(request, env, known = null, url = request.url, sent = request.headers.get('Cookie')) {
-    // hearth's own cookies are for the edge, not the origin (keeps the origin page cacheable).
-    const cookie = forwardedCookieHeader(sent);
+  async function fetchOrigin(request, env, known = null, url = request.url, sent = request.headers.get('Cookie'), cookie = forwardedCookieHeader(sent)) {
     let headers = request.headers;
     if (cookie !== sent || known) {
       headers = new Headers(headers);
@@ -182,8 +181,12 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const before = noted && !CONDITIONAL.some((h) => request.headers.has(h)) ? noted : null;
     const beforeKey = before && pageKey(before.origin, layouts.generation);
     let ready = before ? fromKept(beforeKey, request, req) : undefined;
-    if (ready?.body && t < before.freshUntil && acceptsStored(request.headers)) return served(null, ready, before);
-    const pending = fetchOrigin(request, env, ready?.body ? before : null, url, input ? input.cookie : undefined);
+    const sent = input ? input.cookie : request.headers.get('Cookie');
+    const cookie = forwardedCookieHeader(sent);
+    // Freshness is only for requests that send the origin no cookies (cache.js `originPages`).
+    const anonymous = cookie === null;
+    if (ready?.body && anonymous && t < before.freshUntil && acceptsStored(request.headers)) return served(null, ready, before);
+    const pending = fetchOrigin(request, env, ready?.body ? before : null, url, sent, cookie);
     // Other page loads are prepared while the origin is in flight.
     if (input && !req.remembered && req.decided === undefined) req.decided = decide(request, t, input);
 
@@ -193,16 +196,16 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     if (Date.now() - started > limit(env, 'originBudgetMs', 'HEARTH_ORIGIN_BUDGET_MS')) {
       log(JSON.stringify({ hearth: 'origin-slow', passthrough: true }));
       // Only a request hearth made conditional can get a 304 it did not ask for: it gets the kept page.
-      return ready?.body && res.status === 304 ? revalidated(res, ready, before, t) : res;
+      return ready?.body && res.status === 304 ? revalidated(res, ready, before, t, anonymous) : res;
     }
     if (!personalizable) return res;
-    if (res.status === 304 && ready?.body) return revalidated(res, ready, before, t); // unchanged: the kept page, with its headers
+    if (res.status === 304 && ready?.body) return revalidated(res, ready, before, t, anonymous); // unchanged: the kept page, with its headers
     const head = originHeaders(res);
     const maxBytes = limit(env, 'maxHtmlBytes', 'HEARTH_MAX_HTML_BYTES');
     if (!isPersonalizable(res, maxBytes, head)) return res;
 
     const origin = cache !== null ? originKey(request, res, head) : null;
-    if (origin !== null && caching) origins.note(url, origin, res, head, t);
+    if (origin !== null && caching) origins.note(url, origin, res, head, t, anonymous);
     const key = caching ? pageKey(origin, layouts.generation) : null;
     // Looked up again unless the origin sent the page looked up before (it ignored the conditions).
     if (key !== beforeKey) ready = key !== null ? fromKept(key, request, req) : undefined;
@@ -298,8 +301,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   }
 
   /** The origin's 304 for the page noted before: the kept page goes out, and the noted one is fresh again. */
-  function revalidated(res, ready, before, t) {
-    origins.revalidated(before, res, t);
+  function revalidated(res, ready, before, t, anonymous) {
+    origins.revalidated(before, res, t, anonymous);
     return served(res, ready, before);
   }
 

@@ -937,12 +937,24 @@ export const freshPagesNeedNoOrigin = {
       const a = await both(h);
       eq([a.how, asked(), state.seen.at(-1).status], ['hit', n + 1, 304], `${JSON.stringify(h)}: revalidated`);
     }
+    // A request with cookies of the site's own is revalidated (the origin may answer it with another
+    // page, without a Vary to say so); hearth's own cookies do not count.
+    n = asked();
+    eq([(await both({ Cookie: 'session=abc' })).how, asked()], ['hit', n + 1], 'a site cookie: revalidated');
+    eq([(await both({ Cookie: 'hearth_consent=none' })).how, asked()], ['hit', n + 1], "hearth's own cookie: not");
     // Past max-age the origin is asked whether the page changed; its 304 makes it fresh again.
     t += 60_001;
     n = asked();
     eq((await both()).how, 'hit', 'stale: still kept');
     eq([asked(), state.seen.at(-1).status], [n + 1, 304], 'after a 304');
     eq([(await both()).how, asked()], ['hit', n + 1], 'fresh again: not asked');
+    // A page first given to a request with site cookies is never fresh for anyone: it may be theirs.
+    t += 60_001;
+    state.headers = { 'Cache-Control': 'public, max-age=60', 'Last-Modified': 'Tue, 01 Dec 2026 13:00:00 GMT' };
+    for (let i = 0; i < 4; i++) await both({ Cookie: 'session=abc' });
+    n = asked();
+    eq([(await both()).how, asked()], ['hit', n + 1], "a cookie visitor's page: revalidated");
+    eq([(await both()).how, asked()], ['hit', n + 1], 'then fresh, from that anonymous 304');
     // An origin page already as old as its max-age (Age), or with s-maxage=0, is asked every time.
     for (const headers of [{ 'Cache-Control': 'public, max-age=60', Age: '60' }, { 'Cache-Control': 'public, max-age=60, s-maxage=0' }]) {
       state.headers = { ...headers, 'Last-Modified': `Tue, 01 Dec 2026 1${Object.keys(headers).length}:00:00 GMT` };
