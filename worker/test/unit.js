@@ -175,6 +175,9 @@ export const escaping = {
     eq(safeAttr('a', 'onclick', 'x'), null, 'not allow-listed');
     eq(safeAttr('img', 'srcset', '/a.png 1x, data:x 2x'), null, 'srcset checks every URL');
     eq(safeAttr('img', 'alt', { x: 1 }), null, 'objects are not values');
+    const json = scriptJson({ a: '</script>\u2028<!--\u2029' });
+    assert(!/[<\u2028\u2029]/.test(json), `escaped: ${json}`);
+    eq(JSON.parse(json).a, '</script>\u2028<!--\u2029', 'and the same value once parsed');
   },
 };
 
