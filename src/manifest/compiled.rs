@@ -13,7 +13,9 @@
 //! carry a length or a tag. Conditions, content objects and the GrowthBook part
 //! are JSON text, compiled on load with the same code the JSON path uses.
 //! Derived data (taxonomy and catalog indexes, tag positions, popularity) is
-//! rebuilt on load, never stored.
+//! rebuilt on load, never stored; the one exception is the labels document
+//! (`Manifest::labels_json`, last before the checksum), which the browser builds
+//! hand over as stored rather than carry the code that writes it.
 //!
 //! Bad input is normal input: a file that is not compiled, of another layout,
 //! truncated or damaged is a typed issue naming the byte, and even a crafted
@@ -33,7 +35,7 @@ use crate::json::{self, Object, Value};
 /// The first bytes of every compiled manifest.
 pub const MAGIC: &[u8; 7] = b"HEARTHc";
 /// The binary layout's version: a new engine reads only its own (compile again after upgrading).
-pub const LAYOUT: u8 = 1;
+pub const LAYOUT: u8 = 2;
 
 /// FNV-1a, 32-bit, over bytes.
 fn checksum(bytes: &[u8]) -> u32 {
@@ -284,6 +286,8 @@ impl Manifest {
             w.out.extend_from_slice(&c.public_key);
             w.strs(&c.traits);
         }
+        // Derived, but stored: the browser builds carry no code to write it (layout 2).
+        w.s(&self.labels_json());
         let sum = checksum(&w.out);
         w.out.extend_from_slice(&sum.to_le_bytes());
         w.out
@@ -487,6 +491,8 @@ impl Reader<'_, '_> {
         } else {
             None
         };
+        let labels = self.s();
+        let labels = self.check(matches!(json::parse(&labels), Ok(Value::Object(_))), labels);
         let mut m = Manifest {
             format,
             name,
@@ -501,6 +507,7 @@ impl Reader<'_, '_> {
             recommendations,
             priors,
             claims,
+            compiled_labels: Some(labels),
         };
         m.resolve_tag_ids();
         m
@@ -667,6 +674,25 @@ mod tests {
     }
 
     #[test]
+    fn the_labels_are_stored_and_checked() {
+        let bytes = compiled();
+        let m = Manifest::from_compiled(&bytes, &NativeRegexEngine).unwrap();
+        let text = Manifest::parse(SAMPLE, &NativeRegexEngine).unwrap().labels_json();
+        assert_eq!(m.compiled_labels.as_deref(), Some(text.as_str()), "stored as the JSON manifest writes them");
+        // The last field before the checksum; anything but a JSON object there is damage.
+        let at = bytes.len() - 4 - text.len() - 2; // a two-byte length
+        assert_eq!(&bytes[at + 2..bytes.len() - 4], text.as_bytes());
+        for bad in ["[]", "{\"a\":", "nope"] {
+            let mut b = bytes[..at].to_vec();
+            b.push(bad.len() as u8);
+            b.extend_from_slice(bad.as_bytes());
+            b.extend_from_slice(&[0; 4]);
+            let issues = Manifest::from_compiled(&reseal(b), &NativeRegexEngine).err().expect("refused");
+            assert!(issues.to_string().contains("cannot be read"), "{bad}: {issues}");
+        }
+    }
+
+    #[test]
     fn round_trip_is_stable_and_keeps_the_manifest() {
         let bytes = compiled();
         assert!(is_compiled(&bytes));
@@ -707,7 +733,7 @@ mod tests {
         // this file too). A change here is a layout change: bump LAYOUT, then regenerate with
         // `cargo run --bin hearth -- compile docs/manifest.sample.json -o tests/data/compiled/manifest.sample.bin`.
         assert!(compiled() == include_bytes!("../../tests/data/compiled/manifest.sample.bin"), "the compiled layout changed");
-        assert_eq!(LAYOUT, 1, "a new layout needs a new golden file");
+        assert_eq!(LAYOUT, 2, "a new layout needs a new golden file");
     }
 
     #[test]

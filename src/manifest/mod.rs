@@ -59,6 +59,9 @@ pub struct Manifest {
     pub recommendations: Vec<RecommendationList>,
     pub priors: Priors,
     pub claims: Option<ClaimSettings>,
+    /// [`Manifest::labels_json`] as compiled into a compiled manifest (`None` for a JSON one):
+    /// the browser builds hand it over as stored instead of carrying the code that writes it.
+    pub compiled_labels: Option<String>,
 }
 
 /// How the on-device profile learns and forgets.
@@ -416,6 +419,21 @@ impl Manifest {
     /// placement}}, segments: {id: {label}}}`. What a page loaded from a compiled manifest has
     /// instead of the document.
     pub fn labels_json(&self) -> String {
+        match &self.compiled_labels {
+            Some(text) => text.clone(),
+            None => self.write_labels(),
+        }
+    }
+
+    /// The browser builds load hearth manifests only compiled (which hold their labels); what
+    /// else they load, a bare GrowthBook payload, names nothing.
+    #[cfg(not(any(feature = "full", not(target_arch = "wasm32"))))]
+    fn write_labels(&self) -> String {
+        r#"{"taxonomy":{"tags":{}},"slots":{},"promotions":{},"segments":{}}"#.to_owned()
+    }
+
+    #[cfg(any(feature = "full", not(target_arch = "wasm32")))]
+    fn write_labels(&self) -> String {
         let label = |o: &mut Object, l: &Option<String>| {
             if let Some(l) = l {
                 o.insert("label", Value::from(l.as_str()));
@@ -578,6 +596,7 @@ impl Decoder<'_, '_> {
             recommendations: Vec::new(),
             priors: Priors::default(),
             claims: None,
+            compiled_labels: None,
         };
         if format.is_none() {
             // A bare GrowthBook payload: its other keys belong to GrowthBook.

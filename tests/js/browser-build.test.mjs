@@ -156,6 +156,10 @@ test('the browser build reads hearth manifests compiled, and says how to compile
     (e) => e instanceof HearthError && e.issues[0].path === 'hearth' && /hearth compile manifest.json -o manifest.bin/.test(e.issues[0].message),
   );
   assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).summary, 'GrowthBook payload: 1 feature');
+  // A payload names nothing; the page build says so as the full build does (it carries no labels writer).
+  const bare = { features: { f: { defaultValue: 3 } } };
+  assert.deepEqual(Hearth.load(bare).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(bare)}).labels));`)));
+  assert.deepEqual(Hearth.load(bare).labels, { taxonomy: { tags: {} }, slots: {}, promotions: {}, segments: {} });
   assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`)));
   assert.throws(() => Hearth.compile(sample), (e) => e instanceof HearthError && /Hearth.compile is not in hearth's browser build/.test(e.message));
 });
