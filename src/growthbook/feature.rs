@@ -240,7 +240,7 @@ impl Rule {
                         }
                     }
                     let exp = Experiment::compile(&Value::Object(echo.clone()), regex);
-                    let echo_json = Value::Object(echo.clone()).to_json().into();
+                    let echo_json = echo.to_json().into();
                     let bandit = o.get("contextualBanditRef").filter(|r| js::truthy(r)).map(|r| js::to_string(r).into_owned());
                     // The id is assigned by `Payload::compile`.
                     RuleKind::Experiment { exp: Box::new(exp), echo, echo_json, echo_id: 0, bandit }

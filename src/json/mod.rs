@@ -39,6 +39,13 @@ pub struct Object {
 }
 
 impl Object {
+    /// Serializes like `JSON.stringify(object)` (without wrapping a copy in a `Value`).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write::write_object(self, &mut out);
+        out
+    }
+
     pub fn new() -> Self {
         Self::default()
     }

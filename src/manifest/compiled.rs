@@ -111,7 +111,7 @@ mod write {
             }
         }
         pub fn object(&mut self, o: &Object) {
-            self.s(&Value::Object(o.clone()).to_json());
+            self.s(&o.to_json());
         }
         /// A condition by its source (`None`: always).
         pub fn cond(&mut self, source: Option<&Value>) {

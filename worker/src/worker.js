@@ -138,11 +138,11 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   }
 
   /**
-   * The origin's answer to `request`; with `known` (a page noted before), asks whether it is still
-   * that page. `sent`: the request's Cookie header; `cookie`: what of it goes to the origin
-   * (hearth's own cookies are for the edge, not the origin: keeps the origin page cacheable).
+   * The origin's answer to `request` (at `url`); with `known` (a page noted before), asks whether
+   * it is still that page. `sent`: the request's Cookie header; `cookie`: what of it goes to the
+   * origin (hearth's own cookies are for the edge, not the origin: keeps the origin page cacheable).
    */
-  async function fetchOrigin(request, env, known = null, url = request.url, sent = request.headers.get('Cookie'), cookie = forwardedCookieHeader(sent)) {
+  async function fetchOrigin(request, env, url, sent, cookie, known) {
     let headers = request.headers;
     if (cookie !== sent || known) {
       headers = new Headers(headers);
@@ -186,7 +186,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     // Freshness is only for requests that send the origin no cookies (cache.js `originPages`).
     const anonymous = cookie === null;
     if (ready?.body && anonymous && t < before.freshUntil && acceptsStored(request.headers)) return served(null, ready, before);
-    const pending = fetchOrigin(request, env, ready?.body ? before : null, url, sent, cookie);
+    const pending = fetchOrigin(request, env, url, sent, cookie, ready?.body ? before : null);
     // Other page loads are prepared while the origin is in flight.
     if (input && !req.remembered && req.decided === undefined) req.decided = decide(request, t, input);
 
