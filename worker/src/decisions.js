@@ -35,11 +35,14 @@ export function lazyAnswer(prepared) {
   const met = new Set(); // placements the page has (others may be decided ahead, see `promotion`)
   const calls = [];
   let failed = false;
+  let changed = 0; // counts what was decided (and placements met): the answer's text is made once per count
+  let text = { at: -1, value: null };
   let depth = 0; // calls made by other calls are not logged
   const once = (kind, key, f) => {
     const m = kinds[kind];
     if (failed) return undefined; // the engine failed once on this page: the rest stays as the origin sent it
     if (!m.has(key)) {
+      changed++;
       try {
         f(m);
       } catch (e) {
@@ -81,7 +84,10 @@ export function lazyAnswer(prepared) {
     }),
     /** A placement's promotions; `peek`: decided ahead of the page, embedded only once the page has the placement. */
     promotion: logged('promotion', (placement, peek = false) => {
-      if (!peek) met.add(placement);
+      if (!peek && !met.has(placement)) {
+        met.add(placement);
+        changed++;
+      }
       return once('promotions', placement, (m) => m.set(placement, prepared.promotions(placement)));
     }),
     /** The list as the browser module asks for it (`k` when the page gives one); the first ask of a list on the page wins. */
@@ -96,6 +102,11 @@ export function lazyAnswer(prepared) {
         out[kind] = Object.fromEntries(entries);
       }
       return any ? out : null;
+    },
+    /** `scriptJson(answer())`, made again only once more was decided. */
+    text() {
+      if (text.at !== changed) text = { at: changed, value: scriptJson(api.answer()) };
+      return text.value;
     },
     /** Whether the engine failed on this page (what was not decided stayed as the origin sent it). */
     failed: () => failed,
@@ -131,7 +142,7 @@ export function lazyAnswer(prepared) {
       } finally {
         depth--;
       }
-      return failed ? null : scriptJson(api.answer());
+      return failed ? null : api.text();
     },
   };
   return api;
@@ -140,11 +151,34 @@ export function lazyAnswer(prepared) {
 /** The `data-hearth-artwork` values in a template's tokens (an item's artworks). */
 export const artworkRefs = (tokens) => tokens.flatMap((t) => (t.t === 's' ? t.attrs.filter(([n]) => n === 'data-hearth-artwork').map(([, v]) => v) : []));
 
+/**
+ * Rendered list items, per template (its tokens, which the template store and shells keep), by
+ * everything `renderTemplate` reads for an item: its fields and the decisions of its artworks.
+ * Items recur across visitors (the catalog is the manifest's), so most renderings are found here.
+ * Keyed by what an item shows, never by who it was shown to; at most `MAX_ITEMS` per template.
+ */
+const renderedItems = new WeakMap(); // tokens -> Map(key -> HTML), oldest first
+const MAX_ITEMS = 1024;
+
 /** A list's items as the browser module renders them: one filled copy of the template each. */
 export function renderList(page, { list, k, tokens }, items) {
   const refs = artworkRefs(tokens);
   const artwork = refs.length ? page.listArtworks(list, k, refs) : undefined;
-  return items.map((r) => renderTemplate(tokens, { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item }, { item: r.item, artwork })).join('');
+  let known = renderedItems.get(tokens);
+  if (!known) renderedItems.set(tokens, (known = new Map()));
+  let out = '';
+  for (const r of items) {
+    const values = { ...r.content, title: r.title ?? r.content?.title ?? '', reason: r.reason, item: r.item };
+    const key = JSON.stringify([values, artwork ? refs.map((v) => artwork(v || r.item) ?? null) : null]);
+    let html = known.get(key);
+    if (html === undefined) {
+      html = renderTemplate(tokens, values, { item: r.item, artwork });
+      known.set(key, html);
+      if (known.size > MAX_ITEMS) known.delete(known.keys().next().value);
+    }
+    out += html;
+  }
+  return out;
 }
 
 /** A list's items as the rewriter shows them (`k` caps them). */
@@ -155,8 +189,8 @@ function listItems(page, list, k) {
 
 /** The decisions script, as the rewriter appends it after the document ('' when nothing was decided). */
 export function decisionsScript(page, mode) {
-  const answer = page.answer();
-  return answer ? `<script type="application/json" id="hearth-decisions" data-hearth-mode="${mode}">${scriptJson(answer)}</script>` : '';
+  const text = page.text();
+  return text !== 'null' ? `<script type="application/json" id="hearth-decisions" data-hearth-mode="${mode}">${text}</script>` : '';
 }
 
 /**

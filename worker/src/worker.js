@@ -13,7 +13,7 @@
 import { readConsent, requestContext, parseCookies, forwardedCookieHeader, CONSENT_COOKIE } from './consent.js';
 import { DIGEST_COOKIE, deleteDigestCookie } from './digest.js';
 import { rewriter } from './rewrite.js';
-import { lazyAnswer, scriptJson, fillShell, makeShell } from './decisions.js';
+import { lazyAnswer, fillShell, makeShell } from './decisions.js';
 import { Layouts, acceptsStored, answerKey, answerMemo, originHeaders, originKey, originPages, pageKey, renderCache, templateStore } from './cache.js';
 
 const DEFAULTS = {
@@ -352,7 +352,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const keep = new Response(kept).blob().then(
       (blob) => {
         if (!clean(decided.page)) return;
-        const text = scriptJson(decided.page.answer());
+        const text = decided.page.text();
         cache.store(key, decided.page.calls(), text, blob);
         remember(text);
       },

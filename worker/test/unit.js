@@ -7,7 +7,7 @@ import scenario from '../data/scenario.json';
 import expected from '../data/expected.txt';
 import { createWorker, replayScenario } from '../src/worker.js';
 import { readConsent, parseCookies, requestContext, forwardedCookieHeader } from '../src/consent.js';
-import { scriptJson } from '../src/decisions.js';
+import { lazyAnswer, renderList, scriptJson } from '../src/decisions.js';
 import { renderTemplate, safeAttr } from '../src/template.js';
 import { acceptsStored, answerMemo, freshFor, renderCache, originKey, pageKey } from '../src/cache.js';
 import { notModified } from '../src/static.js';
@@ -719,6 +719,68 @@ export const knownTemplatesRenderTheSameWithFewerCalls = {
     });
     // The first page reads the templates; the third (the layout learned on the second) reuses them.
     assert(calls[2] < calls[0] - 10 && calls[3] === calls[2], `handler calls per page: ${calls}`);
+  },
+};
+
+export const listItemsRenderedOnceForEveryone = {
+  test() {
+    // renderList keeps each item's HTML by what it shows (fields, reason, artwork decision): what
+    // it gives back must be what rendering gives, and change with any of them.
+    const tokens = [
+      { t: 's', tag: 'li', attrs: [] },
+      { t: 's', tag: 'img', attrs: [['data-hearth-artwork', ''], ['alt', '']] },
+      { t: 's', tag: 'span', attrs: [['data-hearth-field', 'reason']] },
+      { t: 'e' },
+      { t: 's', tag: 'b', attrs: [['data-hearth-field', 'price']] },
+      { t: 'e' },
+      { t: 'e' },
+    ];
+    const arts = { a: { artwork: 'a1', content: { src: '/a1.svg', alt: 'A <1>' } }, b: { artwork: 'b1', content: { src: '/b1.svg' } } };
+    const page = { listArtworks: () => (i) => arts[i] };
+    const rec = (item, reason, price = '9.00') => ({ item, title: item, reason, content: { price } });
+    const direct = (recs) => recs.map((r) => renderTemplate(tokens, { ...r.content, title: r.title, reason: r.reason, item: r.item }, { item: r.item, artwork: (i) => arts[i] })).join('');
+    const list = (recs) => renderList(page, { list: 'home', k: 0, tokens }, recs);
+    const first = [rec('a', 'because you like X'), rec('b', 'popular <now>')];
+    const once = list(first);
+    eq(once, direct(first), 'as rendered');
+    eq(list(first), once, 'and again, from what was kept');
+    for (const [what, recs] of [
+      ['another reason', [rec('a', 'because you like Y'), first[1]]],
+      ['another field', [rec('a', 'because you like X', '8.00'), first[1]]],
+    ]) {
+      const out = list(recs);
+      eq(out, direct(recs), what);
+      assert(out !== once, `${what} changes the HTML`);
+    }
+    arts.a = { artwork: 'a2', content: { src: '/a2.svg' } };
+    const out = list(first);
+    eq(out, direct(first), 'another artwork decision');
+    assert(out.includes('/a2.svg') && !out.includes('/a1.svg'), 'the new artwork, not the kept one');
+  },
+};
+
+export const decisionsTextFollowsWhatWasDecided = {
+  test() {
+    // The decisions script's text is made once per change of what was decided.
+    const calls = [];
+    const prepared = {
+      decide: (id) => (calls.push(id), { slot: id, variant: `v-${id}` }),
+      promotions: (p) => ({ placement: p, chosen: [] }),
+    };
+    const page = lazyAnswer(prepared);
+    eq(page.text(), 'null', 'nothing decided');
+    page.slot('hero');
+    const one = page.text();
+    eq(JSON.parse(one).slots.hero.variant, 'v-hero', 'the slot');
+    assert(page.text() === one, 'the same text while nothing more is decided');
+    page.slot('hero');
+    eq(calls, ['hero'], 'decided once');
+    page.promotion('bar', true);
+    assert(!('bar' in JSON.parse(page.text()).promotions), 'a peeked placement is not in the answer');
+    page.promotion('bar');
+    assert('bar' in JSON.parse(page.text()).promotions, 'once met, it is');
+    page.slot('banner');
+    eq(Object.keys(JSON.parse(page.text()).slots), ['hero', 'banner'], 'and each new decision');
   },
 };
 
