@@ -96,10 +96,11 @@ function utcOffsetMinutes(timeZone, t) {
  */
 export function requestContext(request, t = Date.now(), url = request.url) {
   const h = request.headers;
+  const cf = request.cf; // a runtime call on every read
   const ctx = { url };
   const referrer = h.get('Referer');
   if (referrer) ctx.referrer = referrer;
-  let offset = utcOffsetMinutes(request.cf?.timezone, t);
+  let offset = utcOffsetMinutes(cf?.timezone, t);
   if (offset === undefined) {
     const hint = Number(h.get('X-Hearth-UTC-Offset'));
     offset = Number.isInteger(hint) && Math.abs(hint) <= 14 * 60 ? hint : 0;
@@ -111,7 +112,7 @@ export function requestContext(request, t = Date.now(), url = request.url) {
   if (ua && !ctx.device) ctx.userAgent = ua;
   const lang = /^\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)/.exec(h.get('Accept-Language') ?? '')?.[1];
   if (lang) ctx.locale = lang;
-  const country = (request.cf?.country ?? h.get('CF-IPCountry') ?? '').toUpperCase();
+  const country = (cf?.country ?? h.get('CF-IPCountry') ?? '').toUpperCase();
   if (/^[A-Z]{2}$/.test(country) && country !== 'XX' && country !== 'T1') ctx.country = country;
   return ctx;
 }
