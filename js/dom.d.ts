@@ -32,7 +32,7 @@ export interface PageOptions {
    * experiments (`hearth.visitor`, `run`, `evalCondition`), for pages that evaluate feature flags.
    */
   features?: boolean;
-  /** The GrowthBook SDK's decryption key, for a manifest with encrypted sections (decrypted with WebCrypto). */
+  /** The GrowthBook SDK's decryption key, for a payload with encrypted sections (decrypted with WebCrypto; with `features: true`, as the page build loads compiled manifests only). */
   decryptionKey?: string;
   /** Consent the site already knows (its own banner's stored choice, Consent Mode...). GPC, DNT and a TCF CMP are read as well. */
   consent?: ConsentSignals;

@@ -174,7 +174,12 @@ export interface ManifestLabels {
 /** A loaded manifest: parsed and validated once, then evaluated per visitor. */
 export class Hearth {
   private constructor();
-  /** Throws a HearthError whose `issues` lists every problem with its path. */
+  /**
+   * A compiled manifest (bytes), or a JSON manifest or GrowthBook payload (object or text).
+   * Throws a HearthError whose `issues` lists every problem with its path. The page build
+   * (`hearth_browser_bg.wasm`, what `init()` loads by default) loads compiled manifests only; the
+   * features build also loads GrowthBook payloads, the full build everything.
+   */
   static load(manifest: object | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Hearth;
   /**
    * Validates a manifest and compiles it into bytes `load` reads back without validating again
@@ -185,8 +190,8 @@ export class Hearth {
   static compile(manifest: object | string): Uint8Array;
   /**
    * `load` with encrypted GrowthBook sections decrypted first by the platform's WebCrypto, as
-   * GrowthBook's JS SDK does: how an encrypted payload loads in the browser build. Rejects with a
-   * HearthError naming the section that would not decrypt.
+   * GrowthBook's JS SDK does: how an encrypted payload loads in the features build
+   * (`hearth_features_bg.wasm`). Rejects with a HearthError naming the section that would not decrypt.
    */
   static loadAsync(manifest: object | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Hearth>;
   /** A one-line description of what the manifest holds. */
@@ -477,7 +482,7 @@ export function init(wasmUrl?: string | URL): Promise<void>;
 /** In the browser: loads the Wasm and the manifest, applies consent and fills the page's `data-hearth-*` placements (see dom.d.ts). */
 export function init(options: import('./dom.js').PageOptions): Promise<import('./dom.js').HearthPage>;
 
-/** Every problem with its path; `[]` when the manifest is valid. */
+/** Every problem with its path; `[]` when the manifest is valid. Not in the page build (`hearth_browser_bg.wasm`): throws a HearthError there. */
 export function validate(manifest: object | string): Issue[];
 
 /** A GrowthBook condition against attributes, without a payload (`Hearth#evalCondition` has one). Full build only: the browser build (what `init()` loads by default) throws a HearthError. */

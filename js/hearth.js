@@ -809,7 +809,7 @@ export class CompiledCondition {
 
 /** Validates a manifest without loading it: every problem with its path ([] when valid). */
 export function validate(manifest) {
-  return JSON.parse(wasm.validate(text(manifest)));
+  return JSON.parse(call(() => wasm.validate(text(manifest))));
 }
 
 /** Evaluates a GrowthBook condition against attributes. */

@@ -69,6 +69,21 @@ pub fn growthbook(what: &str) -> Result<(), JsError> {
     )
 }
 
+/// `Ok` where JSON manifests are read (the features and full builds); in the page build, the
+/// error saying to load the manifest compiled (its one kind: a GrowthBook payload is read where
+/// its features are evaluated). As with [`full`], the compiler drops the rest of the caller: the
+/// JSON manifest decoder and GrowthBook's payload compiler (2.4 KB gzip of the page build).
+#[inline(always)]
+pub fn json_documents(what: &str) -> Result<(), JsError> {
+    gate(
+        cfg!(feature = "growthbook"),
+        what,
+        "hearth's page build (hearth_browser_bg.wasm), which loads hearth manifests compiled \
+         (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); a GrowthBook \
+         payload loads in hearth_features_bg.wasm (init({features: true})) and the full build",
+    )
+}
+
 /// `Ok` when this build has it (a constant, so the caller's rest is kept or dropped whole);
 /// otherwise "`what` is not in `elsewhere`", made out of line (once, not at every caller).
 #[inline(always)]

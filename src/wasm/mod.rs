@@ -41,8 +41,10 @@ fn compile_experiment(text: &str) -> Result<Experiment, JsError> {
 
 #[wasm_bindgen]
 impl WasmEngine {
-    /// Parses and validates `text`; the error lists every problem.
+    /// Parses and validates `text`; the error lists every problem. Not in the page build, which
+    /// loads hearth manifests compiled (`loadCompiled`) and evaluates no GrowthBook payload.
     pub fn load(text: &str, decryption_key: Option<String>) -> Result<WasmEngine, JsError> {
+        error::json_documents("a JSON manifest")?;
         let manifest = Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
             .map_err(|issues| error::from_issues("invalid manifest", &issues))?;
         Ok(WasmEngine { manifest: Rc::new(manifest) })
@@ -307,13 +309,15 @@ pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// Every problem in a manifest as `[{path, message}]` JSON (`[]` when valid).
+/// Every problem in a manifest as `[{path, message}]` JSON (`[]` when valid). Not in the page
+/// build (as `WasmEngine::load`).
 #[wasm_bindgen]
-pub fn validate(text: &str) -> String {
-    match Manifest::parse(text, &JsRegexEngine) {
+pub fn validate(text: &str) -> Result<String, JsError> {
+    error::json_documents("validate")?;
+    Ok(match Manifest::parse(text, &JsRegexEngine) {
         Ok(_) => "[]".to_owned(),
         Err(issues) => error::issues_json(&issues),
-    }
+    })
 }
 
 /// Validates a JSON manifest and compiles it (`Manifest::compile`): bytes every build loads.

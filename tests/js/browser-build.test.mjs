@@ -11,7 +11,7 @@ import { initSync } from '../../pkg/hearth_wasm.js';
 import { compileWithFullBuild as compile, expectedAnswer, read, replayScenario, withFullBuild } from './shared.mjs';
 
 initSync({ module: readFileSync(new URL('../../pkg/hearth_browser_bg.wasm', import.meta.url)) });
-const { Hearth, HearthError, evalCondition, growthbook } = await import('../../pkg/hearth.js');
+const { Hearth, HearthError, evalCondition, growthbook, validate } = await import('../../pkg/hearth.js');
 
 const VECTORS = JSON.parse(read('tests/data/consent/tcf-gpp-vectors.json')).generated_policy_v4;
 const sample = read('docs/manifest.sample.json');
@@ -84,15 +84,6 @@ test('what the browser build leaves out throws a HearthError that says where it 
   }
 });
 
-test('an encrypted payload loads through WebCrypto; the synchronous load says where to go', async () => {
-  const [, encryptedFeatures, decryptionKey, plain] = JSON.parse(read('tests/data/growthbook/cases.json')).decrypt[0];
-  const engine = await Hearth.loadAsync({ encryptedFeatures }, { decryptionKey });
-  assert.equal(engine.summary, `GrowthBook payload: ${Object.keys(JSON.parse(plain)).length} feature`, 'decrypted (features-build.test.mjs evaluates it)');
-  assert.throws(
-    () => Hearth.load({ encryptedFeatures }, { decryptionKey }),
-    (e) => e instanceof HearthError && e.issues[0].path === 'encryptedFeatures' && /Hearth\.loadAsync/.test(e.message),
-  );
-});
 
 test('signed claims: verified with WebCrypto, then used exactly as the full build uses them', async () => {
   const { generateKeyPairSync, sign } = await import('node:crypto');
@@ -149,17 +140,20 @@ test('a claim vouched for after a decision is used by the next one, even for the
   assert.equal(s.decide('banner', context).variant, 'gold');
 });
 
-test('the browser build reads hearth manifests compiled, and says how to compile a JSON one', () => {
-  // The other tests here load the sample compiled; a GrowthBook payload still loads as JSON.
-  assert.throws(
-    () => Hearth.load(sample),
-    (e) => e instanceof HearthError && e.issues[0].path === 'hearth' && /hearth compile manifest.json -o manifest.bin/.test(e.issues[0].message),
-  );
-  assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).summary, 'GrowthBook payload: 1 feature');
-  // A payload names nothing; the page build says so as the full build does (it carries no labels writer).
-  const bare = { features: { f: { defaultValue: 3 } } };
-  assert.deepEqual(Hearth.load(bare).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(bare)}).labels));`)));
-  assert.deepEqual(Hearth.load(bare).labels, { taxonomy: { tags: {} }, slots: {}, promotions: {}, segments: {} });
-  assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`)));
+test('the page build reads hearth manifests compiled, and says where JSON goes', () => {
+  // JSON manifests, GrowthBook payloads (encrypted ones too, once WebCrypto has decrypted them)
+  // and `validate` are the features and full builds' (features-build.test.mjs loads payloads).
+  const where = /is not in hearth's page build .*hearth compile manifest\.json -o manifest\.bin.*a GrowthBook payload loads in hearth_features_bg\.wasm/;
+  const refused = (name, f) => assert.throws(f, (e) => e instanceof HearthError && where.test(e.message), name);
+  refused('a JSON hearth manifest', () => Hearth.load(sample));
+  refused('a GrowthBook payload', () => Hearth.load({ features: { f: { defaultValue: 3 } } }));
+  refused('validate', () => validate(sample));
   assert.throws(() => Hearth.compile(sample), (e) => e instanceof HearthError && /Hearth.compile is not in hearth's browser build/.test(e.message));
+  assert.deepEqual(Hearth.load(compiledSample).labels, JSON.parse(withFullBuild(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(sample)}).labels));`)));
+});
+
+test('an encrypted payload is decrypted, then refused as the JSON it is', async () => {
+  const [, encryptedFeatures, decryptionKey] = JSON.parse(read('tests/data/growthbook/cases.json')).decrypt[0];
+  await assert.rejects(Hearth.loadAsync({ encryptedFeatures }, { decryptionKey }), (e) => e instanceof HearthError && /a JSON manifest is not in hearth's page build/.test(e.message));
+  await assert.rejects(Hearth.loadAsync({ encryptedFeatures }, { decryptionKey: 'AAAA' }), (e) => e instanceof HearthError && e.issues[0]?.path === 'encryptedFeatures', 'a wrong key is named first');
 });

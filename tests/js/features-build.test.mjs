@@ -28,7 +28,11 @@ test('the features build answers features, experiments and conditions as the ful
   const engine = Hearth.load(compiledSample);
   assert.equal(JSON.stringify(evaluate(engine)), expected);
   assert.equal(engine.evalCondition({ country: 'CA' }, { country: { $in: ['CA'] } }), true);
-  assert.equal(Hearth.load({ features: { f: { defaultValue: 3 } } }).visitor({ attributes: {} }).evalFeature('f').value, 3, 'a GrowthBook payload as JSON');
+  const bare = { features: { f: { defaultValue: 3 } } };
+  assert.equal(Hearth.load(bare).visitor({ attributes: {} }).evalFeature('f').value, 3, 'a GrowthBook payload as JSON');
+  // A payload names nothing; this build says so as the full build does (it carries no labels writer).
+  assert.deepEqual(Hearth.load(bare).labels, JSON.parse(full(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(bare)}).labels));`)));
+  assert.deepEqual(Hearth.load(bare).labels, { taxonomy: { tags: {} }, slots: {}, promotions: {}, segments: {} });
 });
 
 test('the features build decides pages exactly as native', () => {
