@@ -154,13 +154,34 @@ pub fn exp(x: f64) -> f64 {
     }
     let k = (x * std::f64::consts::LOG2_E + if x < 0.0 { -0.5 } else { 0.5 }) as i64;
     let kf = k as f64;
-    let r = (x - kf * LN2_HI) - kf * LN2_LO;
-    // Taylor series to r^13 / 13! on |r| <= 0.347 (Horner).
+    scale2(exp_near_0((x - kf * LN2_HI) - kf * LN2_LO), k)
+}
+
+/// `2^x` from basic operations only, as [`exp`]: std's `exp2` is the platform's libm natively and
+/// compiler_builtins' in Wasm (with a 4 KB table), so neither the same digits everywhere nor small.
+/// Exact at integers; relative error about 1e-15.
+pub fn exp2(x: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if x >= 1024.0 {
+        return f64::INFINITY;
+    }
+    if x < -1075.0 {
+        return 0.0;
+    }
+    let k = (x + if x < 0.0 { -0.5 } else { 0.5 }) as i64;
+    // x - k is exact (|x - k| <= 1/2), so the only rounding before the series is the product.
+    scale2(exp_near_0((x - k as f64) * std::f64::consts::LN_2), k)
+}
+
+/// `e^r` for `|r| <= 0.347`: the Taylor series to r^13 / 13! (Horner).
+fn exp_near_0(r: f64) -> f64 {
     let mut p = INV_FACTORIAL[13];
     for c in INV_FACTORIAL[..13].iter().rev() {
         p = p * r + c;
     }
-    scale2(p, k)
+    p
 }
 
 /// `1 / n!` for `n` in `0..14`, computed at compile time.
@@ -254,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn ln_and_exp_agree_with_libm() {
+    fn ln_exp_and_exp2_agree_with_libm() {
         for &x in &[1e-300, 1e-10, 0.001, 0.3, 0.5, 0.999, 1.0, 1.0001, 2.0, 10.0, 1e5, 1e300, 5e-324] {
             let (a, b) = (ln(x), x.ln());
             assert!((a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0), "ln {x}: {a} vs {b}");
@@ -263,6 +284,17 @@ mod tests {
             let (a, b) = (exp(x), x.exp());
             assert!((a - b).abs() <= 4.0 * f64::EPSILON * b, "exp {x}: {a} vs {b}");
         }
+        for i in -2100..=1990 {
+            let x = f64::from(i) * 0.5137; // -1078.8 to 1022.3: subnormal results included
+            let (a, b) = (exp2(x), x.exp2());
+            assert!((a - b).abs() <= 4.0 * f64::EPSILON * b + 1e-323, "exp2 {x}: {a} vs {b}");
+        }
+        for k in -1074..1024 {
+            let two_to_k = if k >= -1022 { f64::from_bits(((k + 1023) as u64) << 52) } else { f64::from_bits(1 << (k + 1074)) };
+            assert_eq!(exp2(f64::from(k)), two_to_k, "exp2 {k} is exact");
+        }
+        assert_eq!((exp2(1024.0), exp2(-1076.0)), (f64::INFINITY, 0.0));
+        assert!(exp2(f64::NAN).is_nan());
         assert_eq!(exp(-800.0), 0.0);
         assert!(ln(-1.0).is_nan() && ln(0.0) == f64::NEG_INFINITY);
     }

@@ -222,7 +222,8 @@ pub fn day_of(ms: i64) -> i32 {
 
 fn decayed(score: f32, from_day: i32, to_day: i32, half_life_days: f64) -> f32 {
     let age = f64::from((to_day - from_day).max(0));
-    (f64::from(score) * (-age / half_life_days).exp2()) as f32
+    // The engine's own exp2: the same digits natively and in Wasm (std's is each platform's libm).
+    (f64::from(score) * crate::decide::rng::exp2(-age / half_life_days)) as f32
 }
 
 impl Profile {
