@@ -12,8 +12,9 @@
 # All of them fetch from the same origin page, as the pass-through does on every request.
 # Needs worker/build.sh first and wrk
 # (apt-get install -y wrk). Env: DURATION (5s per run), ROUNDS (3), CONNECTIONS (16), THREADS (2), PORT_BASE (18787), VISITORS (64).
-# Then both workers again with one connection (what hearth adds to a request that does not queue).
-# The eight rows run in turn, ROUNDS times, and each figure is the median over the rounds (ratios
+# Then the workers again with one connection (what hearth adds to a request that does not queue),
+# with the cacheable origin and, contextual and returning visitors, with the max-age=0 one.
+# The ten rows run in turn, ROUNDS times, and each figure is the median over the rounds (ratios
 # are taken within a round): on a shared machine the pass-through alone moves by 30% between runs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -87,12 +88,14 @@ for round in $(seq "$ROUNDS"); do
   # One connection: what hearth adds to a request when nothing queues behind it.
   echo "pass-through-1c $(run plain1 $plain_port "" 1)"
   echo "hearth-1c $(run hearth1 $hearth_port "" 1)"
+  echo "revalidating-1c $(run revalidating1 $revalidating_port "" 1)"
+  echo "profile-revalidating-1c $(run profile-revalidating1 $revalidating_port "$visitors" 1)"
 done > /tmp/hearth-bench-rows.txt
 state() { curl -s -o /dev/null -D - -H 'Accept: text/html' "$@" "http://127.0.0.1:$hearth_port/" | tr -d '\r' | sed -n 's/^[Xx]-[Hh]earth-[Cc]ache: //p'; }
 cache_state="contextual visitor: $(state), consented visitor: $(state -H "$visitor")"
 node -e '
   const lines = require("fs").readFileSync("/tmp/hearth-bench-rows.txt", "utf8").trim().split("\n").map((l) => l.split(" "));
-  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", revalidating: "hearth, contextual, origin max-age=0", profile: `hearth, ${process.argv[2]} returning visitors (profile)`, "profile-revalidating": "hearth, returning visitors, origin max-age=0", "pass-through-1c": "pass-through, 1 connection", "hearth-1c": "hearth, contextual, 1 connection" };
+  const names = { "pass-through": "pass-through", hearth: "hearth, contextual visitors (render cache)", uncached: "hearth, contextual, every page rewritten", revalidating: "hearth, contextual, origin max-age=0", profile: `hearth, ${process.argv[2]} returning visitors (profile)`, "profile-revalidating": "hearth, returning visitors, origin max-age=0", "pass-through-1c": "pass-through, 1 connection", "hearth-1c": "hearth, contextual, 1 connection", "revalidating-1c": "hearth, contextual, max-age=0, 1 connection", "profile-revalidating-1c": "hearth, returning, max-age=0, 1 connection" };
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
   const runs = {}; // name -> [[rps, p50, p99, errors, requests] per round]
   for (const [name, ...v] of lines) (runs[name] ??= []).push(v.map(Number));
