@@ -342,6 +342,13 @@ export class Session {
   promotions(placement: string, context?: PageContext): PromotionAnswer | DecisionError;
   /** Calls made to device storage so far (0 until consent allows storage). */
   readonly storageCalls: number;
+  /**
+   * Releases the session's Wasm memory now instead of when the garbage collector gets to it: a
+   * host making a session per request (as the edge worker does) should, or the Wasm memory grows
+   * by a few KB per session until then (and Wasm memory never shrinks). Pages it prepared stay
+   * usable. Any later call throws a HearthError.
+   */
+  free(): void;
 }
 
 /** A page view prepared by `Session.prepare`: decisions against one snapshot, without preparing again. */
@@ -358,6 +365,8 @@ export class PreparedPage {
    * promotion's window opens or closes or a verified claim expires.
    */
   stableUntil(): number;
+  /** Releases the page's Wasm memory now (see `Session#free`). Any later call throws a HearthError. */
+  free(): void;
 }
 
 /** What the page shows: slots, artworks, promotion placements, recommendation lists. */

@@ -12,6 +12,23 @@ export class HearthError extends Error {
   }
 }
 
+/**
+ * What a freed Session or PreparedPage holds in place of its Wasm object: every call throws a
+ * HearthError saying so (a second `free` does nothing).
+ */
+const freed = (what) =>
+  new Proxy(
+    {},
+    {
+      get: (_, name) =>
+        name === 'free'
+          ? () => {}
+          : () => {
+              throw new HearthError(`this ${what} was freed (free() releases its Wasm memory for good)`);
+            },
+    },
+  );
+
 // Errors from Rust arrive as JS Errors whose message may carry a JSON list of
 // issues after a marker; anything else is passed through unchanged.
 const ISSUES = '\n--issues--\n';
@@ -735,6 +752,16 @@ export class Session {
     return call(() => this.#s.digestCookie(globalThis.crypto.getRandomValues(new Uint8Array(16)), this.#clock()));
   }
 
+  /**
+   * Releases the session's Wasm memory now, rather than whenever the garbage collector gets to
+   * it (a host making a session per request, as the edge worker does, should). Pages it
+   * prepared stay usable. Any later call throws a HearthError.
+   */
+  free() {
+    this.#s.free();
+    this.#s = freed('session');
+  }
+
   /** Calls made to device storage so far (0 until consent allows storage). */
   get storageCalls() {
     return this.#s.storageCalls();
@@ -788,6 +815,12 @@ export class PreparedPage {
    */
   stableUntil() {
     return this.#p.stableUntil();
+  }
+
+  /** Releases the page's Wasm memory now (see `Session#free`). Any later call throws a HearthError. */
+  free() {
+    this.#p.free();
+    this.#p = freed('prepared page');
   }
 }
 

@@ -263,3 +263,35 @@ test('artworks read from records answer like the page path', () => {
   assert.match(mixed.missing.error, /missing/);
   assert.match(engine.session({ storage: 'memory' }).artworks(['tent-2p'])['tent-2p'].error, /artwork/);
 });
+
+test('free() releases a session and a prepared page for good; the page outlives its session', async () => {
+  const { wasmMemory } = await import('../../pkg/hearth_wasm.js');
+  const engine = Hearth.load(manifest);
+  const make = () => {
+    const s = engine.session({ storage: 'memory', clock: () => T0 });
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    s.view('shoe-ridge');
+    return s;
+  };
+  const s = make();
+  const page = s.prepare({ url: 'https://shop.example/' });
+  const before = page.decide('hero');
+  s.free();
+  s.free(); // a second free does nothing
+  assert.deepEqual(page.decide('hero'), before, 'a prepared page is its own');
+  assert.throws(() => s.view('shoe-ridge'), (e) => e.name === 'HearthError' && /this session was freed/.test(e.message));
+  assert.throws(() => s.allowed, /this session was freed/);
+  page.free();
+  assert.throws(() => page.decide('hero'), (e) => e.name === 'HearthError' && /this prepared page was freed/.test(e.message));
+  // Freed at once, a session per request keeps the Wasm memory where it was.
+  for (let i = 0; i < 200; i++) make().free();
+  const size = wasmMemory().buffer.byteLength;
+  for (let i = 0; i < 5000; i++) {
+    const t = make();
+    const p = t.prepare({});
+    p.recommend('home', 4);
+    t.free();
+    p.free();
+  }
+  assert.ok(wasmMemory().buffer.byteLength - size < 1024 * 1024, `grew by ${wasmMemory().buffer.byteLength - size} bytes`);
+});

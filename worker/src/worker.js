@@ -99,9 +99,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
   function decide(request, t, input = inputs(request, t)) {
     const eng = getEngine();
     if (!eng) return null;
+    let session = null;
     try {
       const { signals, incoming } = input;
-      const session = eng.session({ storage: 'memory', clock: () => t });
+      session = eng.session({ storage: 'memory', clock: () => t });
       const outcome = session.consent(signals);
       const store = outcome.allowed.includes('store');
       // Adopts the visitor's id (hence a stable decision seed), sticky
@@ -125,6 +126,9 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     } catch (e) {
       logFailure(log, 'engine-failed', e);
       return null;
+    } finally {
+      // Its Wasm memory now, not when the garbage collector gets to it: the prepared page is its own.
+      session?.free();
     }
   }
 
@@ -173,7 +177,19 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const caching = cache !== null && env?.HEARTH_RENDER_CACHE !== 'off';
     // A request decided before from the same inputs needs no engine (the answer memo).
     const asked = input && caching ? answerKey(input) : null;
-    const req = { t, input, asked, remembered: asked !== null && memo.known(asked, t), decided: undefined };
+    const req = { t, input, asked, remembered: asked !== null && memo.known(asked, t), decided: undefined, rendering: false };
+    try {
+      return await respond(request, env, ctx, req, { started, url, personalizable, caching });
+    } finally {
+      // A page rendered as it streams decides until its end (and its shell after): its prepared page
+      // is left to the garbage collector. Any other answer is done with it here.
+      if (!req.rendering) req.decided?.prepared.free();
+    }
+  }
+
+  /** The answer to `request`, from what `fetch_` read of it. */
+  async function respond(request, env, ctx, req, { started, url, personalizable, caching }) {
+    const { t, input, asked } = req;
     // When what was kept of the page this URL gave last serves this request, the origin is not
     // asked while that page is fresh, and after only whether it changed: a 304 sends no body.
     // Not for a request with its own conditions.
@@ -220,6 +236,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     // At most one shell rendering per page at a time (a burst of misses would each render one).
     const shell = key !== null && !found?.shell && !found?.unusable && !shelling.has(key) && cache.again(key);
     const remember = (text) => rememberAnswer(decided, key, t, text);
+    req.rendering = true;
     return render(res, decided, { head, maxBytes, origin, key, whole, shell, remember, caching, ctx });
   }
 

@@ -1,6 +1,7 @@
 // `workerd test worker/test/unit.capnp`: unit tests inside workerd itself (real HTMLRewriter,
 // real Wasm module). Each export with a test() is one test; a throw fails it.
 import * as hearth from '../build/hearth/workerd.js';
+import { wasmMemory } from '../build/hearth/hearth_wasm.js';
 import manifest from '../build/manifest.json';
 import compiledManifest from '../build/manifest.bin';
 import scenario from '../data/scenario.json';
@@ -781,6 +782,25 @@ export const decisionsTextFollowsWhatWasDecided = {
     assert('bar' in JSON.parse(page.text()).promotions, 'once met, it is');
     page.slot('banner');
     eq(Object.keys(JSON.parse(page.text()).slots), ['hero', 'banner'], 'and each new decision');
+  },
+};
+
+export const aRequestFreesWhatItMadeInWasm = {
+  async test() {
+    // Each request makes a session and a prepared page in Wasm. Left to the garbage collector,
+    // their memory would pile up under load (a few KB each), and Wasm memory never shrinks.
+    const wk = createWorker({ Hearth: hearth.Hearth, manifest });
+    const consented = get('/', { Cookie: 'hearth_consent=store.content.promotions.measure' });
+    const hows = new Set();
+    for (let i = 0; i < 20; i++) hows.add((await visit(wk, consented.clone())).how);
+    assert(hows.has('shell'), `served from a shell, the common case: ${[...hows]}`);
+    const before = wasmMemory().buffer.byteLength;
+    for (let i = 0; i < 3000; i++) {
+      const r = await visit(wk, consented.clone());
+      if (i === 0) eq(r.how, 'shell', 'still from the shell');
+    }
+    const grown = wasmMemory().buffer.byteLength - before;
+    assert(grown < 1024 * 1024, `3000 requests grew the Wasm memory by ${grown} bytes`);
   },
 };
 
