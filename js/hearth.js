@@ -28,6 +28,8 @@ const freed = (what) =>
             },
     },
   );
+const FREED_SESSION = freed('session');
+const FREED_PAGE = freed('prepared page');
 
 // Errors from Rust arrive as JS Errors whose message may carry a JSON list of
 // issues after a marker; anything else is passed through unchanged.
@@ -759,7 +761,7 @@ export class Session {
    */
   free() {
     this.#s.free();
-    this.#s = freed('session');
+    this.#s = FREED_SESSION;
   }
 
   /** Calls made to device storage so far (0 until consent allows storage). */
@@ -820,7 +822,7 @@ export class PreparedPage {
   /** Releases the page's Wasm memory now (see `Session#free`). Any later call throws a HearthError. */
   free() {
     this.#p.free();
-    this.#p = freed('prepared page');
+    this.#p = FREED_PAGE;
   }
 }
 
