@@ -293,17 +293,31 @@ impl Parser<'_> {
     }
 }
 
+/// A byte for a message: `` `x` `` when printable, else `0x1f` (written by hand: `{:02x}` brings
+/// core's hex formatting and padding).
 fn show_byte(b: u8) -> String {
+    let mut s = String::with_capacity(4);
     if b.is_ascii_graphic() {
-        format!("`{}`", b as char)
+        s.extend(['`', char::from(b), '`']);
     } else {
-        format!("0x{b:02x}")
+        let hex = |d: u8| char::from(b"0123456789abcdef"[usize::from(d)]);
+        s.extend(['0', 'x', hex(b >> 4), hex(b & 15)]);
     }
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_bytes_are_named() {
+        let msg = |t: &str| parse(t).unwrap_err().to_string();
+        assert!(msg("[#]").contains("unexpected character `#`, expected a value"), "{}", msg("[#]"));
+        assert!(msg("\"a\u{1f}\"").contains("control character 0x1f must be escaped"), "{}", msg("\"a\u{1f}\""));
+        assert!(msg("\"\t\"").contains("control character 0x09 must"), "{}", msg("\"\t\""));
+        assert!(msg("[\u{7f}]").contains("unexpected character 0x7f"), "{}", msg("[\u{7f}]"));
+    }
 
     #[test]
     fn parses_values() {
