@@ -411,16 +411,20 @@ export function rewriter(decided, state, onError) {
     // What was decided, for the browser module and for debugging, after the document: the
     // answer is only complete once every element has been met.
     end(end) {
-      if (state.off) return;
-      learn(rec);
-      learn(promo);
-      for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
-      decided.complete?.();
       try {
-        const script = holes ? `${holes.marker}s` : decisionsScript(page, decided.mode);
-        if (script) end.append(script, { html: true });
-      } catch (e) {
-        onError(e);
+        if (state.off) return;
+        learn(rec);
+        learn(promo);
+        for (const [id, variants] of slotSeen) learn({ kind: 'slot', key: `slot|${id}`, variants });
+        decided.complete?.();
+        try {
+          const script = holes ? `${holes.marker}s` : decisionsScript(page, decided.mode);
+          if (script) end.append(script, { html: true });
+        } catch (e) {
+          onError(e);
+        }
+      } finally {
+        decided.ended?.(); // nothing is decided after the document's end
       }
     },
   });

@@ -181,8 +181,8 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     try {
       return await respond(request, env, ctx, req, { started, url, personalizable, caching });
     } finally {
-      // A page rendered as it streams decides until its end (and its shell after): its prepared page
-      // is left to the garbage collector. Any other answer is done with it here.
+      // A page rendered as it streams decides until its end (and its shell after): `render` frees
+      // its prepared page then. Any other answer is done with it here.
       if (!req.rendering) req.decided?.prepared.free();
     }
   }
@@ -357,6 +357,12 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     };
     const generation = layouts.generation;
     const clean = (page) => !errors && !state.off && !page.failed() && layouts.generation === generation;
+    // The prepared page's Wasm memory goes once every rendering deciding on it has ended (the
+    // visitor's, and a shell's); one that never ends (the client went away) leaves it to the collector.
+    let renderings = key !== null && shell ? 2 : 1;
+    decided.ended = () => {
+      if (--renderings === 0) decided.prepared.free();
+    };
     if (key !== null && shell) {
       const [mine, theirs] = body.body.tee();
       body = new Response(mine, res);
@@ -389,7 +395,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     const page = lazyAnswer(decided.prepared);
     const holes = { marker: holeMarker(), lists: [] };
     const state = { off: false };
-    const mine = { ...decided, page, holes, complete: undefined };
+    const mine = { ...decided, page, holes, complete: undefined, ended: undefined };
     return new Response(rewriter(mine, state, onError).transform(input).body).text().then(
       (text) => {
         if (state.off || !clean(page)) return;
@@ -397,7 +403,10 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
         if (!cache.hasShell(key, shape)) cache.storeShell(key, page.calls(), shape, makeShell(text, holes));
       },
       () => {},
-    ).finally(() => shelling.delete(key));
+    ).finally(() => {
+      shelling.delete(key);
+      decided.ended();
+    });
   }
 
   /** Test-only (HEARTH_TEST_ROUTES=1): replays tests/data/determinism/scenario.json and answers the page JSON as the engine wrote it. */

@@ -790,17 +790,32 @@ export const aRequestFreesWhatItMadeInWasm = {
     // Each request makes a session and a prepared page in Wasm. Left to the garbage collector,
     // their memory would pile up under load (a few KB each), and Wasm memory never shrinks.
     const wk = createWorker({ Hearth: hearth.Hearth, manifest });
-    const consented = get('/', { Cookie: 'hearth_consent=store.content.promotions.measure' });
+    // A returning visitor (their digest fixes their id, hence their decisions and their shell).
+    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => Date.now() - 3_600_000 });
+    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+    s.view('shoe-ridge');
+    const consented = get('/', { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` });
+    s.free();
     const hows = new Set();
     for (let i = 0; i < 20; i++) hows.add((await visit(wk, consented.clone())).how);
     assert(hows.has('shell'), `served from a shell, the common case: ${[...hows]}`);
     const before = wasmMemory().buffer.byteLength;
     for (let i = 0; i < 3000; i++) {
       const r = await visit(wk, consented.clone());
-      if (i === 0) eq(r.how, 'shell', 'still from the shell');
+      if (r.how !== 'shell') throw new Error(`request ${i}: ${r.how}, not from the shell`);
     }
     const grown = wasmMemory().buffer.byteLength - before;
     assert(grown < 1024 * 1024, `3000 requests grew the Wasm memory by ${grown} bytes`);
+    // Pages rendered as they stream (nothing kept: `cache: false`, as for an origin page marked
+    // private), with a visitor's decisions and without: freed once the rendering ends.
+    const rendering = createWorker({ Hearth: hearth.Hearth, manifest, cache: false });
+    const at = wasmMemory().buffer.byteLength;
+    for (let i = 0; i < 1500; i++) {
+      const r = await visit(rendering, i % 2 ? consented.clone() : get('/'));
+      if (i < 2) eq(r.how, null, 'rendered, not served from anything kept');
+    }
+    const more = wasmMemory().buffer.byteLength - at;
+    assert(more < 1024 * 1024, `1500 rendered pages grew the Wasm memory by ${more} bytes`);
   },
 };
 
