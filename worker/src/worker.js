@@ -96,9 +96,11 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
    * Prepares the page view (consent, digest, context) and the cookie to write; the elements are
    * decided later, as the rewriter meets them. `null` when the engine fails (the page then passes through).
    */
-  function decide(request, t, input = inputs(request, t)) {
+  function decide(request, t, input) {
     const eng = getEngine();
     if (!eng) return null;
+    // A request that did not say it accepts HTML is read only once the origin sent HTML.
+    input ??= inputs(request, t);
     let session = null;
     try {
       const { signals, incoming } = input;
@@ -227,7 +229,7 @@ export function createWorker({ Hearth, manifest, log = (l) => console.error(l), 
     if (key !== beforeKey) ready = key !== null ? fromKept(key, request, req) : undefined;
     if (ready?.body) return served(res, ready);
 
-    const decided = req.decided !== undefined ? req.decided : decide(request, t, input ?? undefined);
+    const decided = req.decided !== undefined ? req.decided : decide(request, t, input);
     if (!decided) return res; // engine failure: logged; the page goes out as it came
     const found = ready?.found ?? null;
     // Whole pages are kept only for visitors decided without their profile; shells for anyone.

@@ -785,6 +785,25 @@ export const decisionsTextFollowsWhatWasDecided = {
   },
 };
 
+export const aRequestWithoutAcceptIsPersonalizedToo = {
+  async test() {
+    // curl, bots and some clients send no `Accept: text/html`: their HTML page is read and
+    // decided once the origin says it is HTML, kept or not, and nothing is logged as a failure.
+    const logs = [];
+    const wk = createWorker({ Hearth: hearth.Hearth, manifest, log: (l) => logs.push(l) });
+    const bare = () => new Request('https://shop.example/', { headers: { 'User-Agent': 'curl/8' } });
+    const hows = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await visit(wk, bare());
+      eq(r.res.headers.get('X-Hearth'), 'contextual', `request ${i} decided`);
+      assert(r.body.includes('data-hearth-decided'), `request ${i} personalized`);
+      hows.push(r.how);
+    }
+    assert(hows.slice(1).includes('hit'), `later ones from what was kept: ${hows}`);
+    eq(logs, [], 'no failure logged');
+  },
+};
+
 export const aRequestFreesWhatItMadeInWasm = {
   async test() {
     // Each request makes a session and a prepared page in Wasm. Left to the garbage collector,
