@@ -293,15 +293,14 @@ impl Parser<'_> {
     }
 }
 
-/// A byte for a message: `` `x` `` when printable, else `0x1f` (written by hand: `{:02x}` brings
-/// core's hex formatting and padding).
+/// A byte for a message: `` `x` `` when printable, else `0x1f`.
 fn show_byte(b: u8) -> String {
     let mut s = String::with_capacity(4);
     if b.is_ascii_graphic() {
         s.extend(['`', char::from(b), '`']);
     } else {
-        let hex = |d: u8| char::from(b"0123456789abcdef"[usize::from(d)]);
-        s.extend(['0', 'x', hex(b >> 4), hex(b & 15)]);
+        s.push_str("0x");
+        super::write::push_hex_byte(b, &mut s);
     }
     s
 }

@@ -55,10 +55,9 @@ pub fn write_json_string(s: &str, out: &mut String) {
         };
         out.push_str(s.get(run_start..i).unwrap_or_default()); // `i` is an ASCII byte's: a boundary
         if esc.is_empty() {
-            // `\u00XX`, lower-case hex as JSON.stringify writes it (by hand: no formatter).
+            // `\u00XX`, lower-case hex as JSON.stringify writes it.
             out.push_str("\\u00");
-            out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+            push_hex_byte(b, out);
         } else {
             out.push_str(esc);
         }
@@ -66,6 +65,13 @@ pub fn write_json_string(s: &str, out: &mut String) {
     }
     out.push_str(s.get(run_start..).unwrap_or_default());
     out.push('"');
+}
+
+/// `b` as two lower-case hex digits (by hand: `{:02x}` brings core's hex formatting and padding).
+pub(super) fn push_hex_byte(b: u8, out: &mut String) {
+    let digit = |d: u8| char::from(b"0123456789abcdef"[usize::from(d)]);
+    out.push(digit(b >> 4));
+    out.push(digit(b & 15));
 }
 
 /// `s` as a JSON string literal: how error messages quote a value from their input.

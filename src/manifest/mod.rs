@@ -635,9 +635,9 @@ impl Decoder<'_, '_> {
     fn sections(&mut self, _: Fields, _: Manifest) -> Option<Manifest> {
         self.issues.push(
             "hearth",
-            "is a JSON hearth manifest: the browser build (hearth_browser_bg.wasm) loads them compiled \
-             (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); the full build \
-             (hearth_wasm_bg.wasm) loads both",
+            "is a JSON hearth manifest: the browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm) \
+             load them compiled (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); \
+             the full build (hearth_wasm_bg.wasm) loads both",
         );
         None
     }

@@ -120,7 +120,7 @@ export function originKey(request, res, h = originHeaders(res)) {
  */
 export function originPages(limits = {}) {
   const max = limits.pages ?? 64;
-  const pages = new Map(); // URL -> { origin, etag, modified, status, statusText, headers, freshUntil }, oldest first
+  const pages = new Map(); // URL -> { origin, etag, modified, cacheControl, status, statusText, headers, freshUntil }, oldest first
   return {
     get: (url) => pages.get(url) ?? null,
     /**
@@ -136,14 +136,14 @@ export function originPages(limits = {}) {
         return;
       }
       pages.delete(url);
-      pages.set(url, { origin, etag: h.etag, modified: h.modified, status: res.status, statusText: res.statusText, headers: new Headers(res.headers), freshUntil });
+      pages.set(url, { origin, etag: h.etag, modified: h.modified, cacheControl: h.cacheControl, status: res.status, statusText: res.statusText, headers: new Headers(res.headers), freshUntil });
       while (pages.size > max) pages.delete(pages.keys().next().value);
     },
     /** The origin answered an `anonymous` request's condition on `page` with 304 at `t`: fresh again for what the 304 (else the page) says. */
     revalidated(page, res, t, anonymous) {
       if (!anonymous) return;
       const h = res.headers;
-      page.freshUntil = t + freshFor(h.get('Cache-Control') ?? page.headers.get('Cache-Control'), h.get('Age'));
+      page.freshUntil = t + freshFor(h.get('Cache-Control') ?? page.cacheControl, h.get('Age'));
     },
   };
 }

@@ -502,6 +502,15 @@ export const slotDefaultsGiveWayToTheChosenTemplate = {
 /** An origin a shared cache could keep: a validator and a length. */
 const cacheable = (body = PAGE, headers = {}) =>
   html(body, { 'Content-Length': String(new TextEncoder().encode(body).length), 'Last-Modified': 'Tue, 01 Dec 2026 10:00:00 GMT', ...headers });
+/** A returning visitor's Cookie header: full consent and a digest made from their views at `t` (their id fixes their decisions). */
+function returningVisitor(m, items, t = Date.now()) {
+  const s = hearth.Hearth.load(m).session({ storage: 'memory', clock: () => t });
+  s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
+  for (const i of items) s.view(i);
+  const digest = s.digestCookie().split(';')[0];
+  s.free();
+  return `hearth_consent=store.content.promotions.measure; ${digest}`;
+}
 /** Fetches through `worker` and waits for what it keeps (ctx.waitUntil); `{res, body, how}`. */
 async function visit(worker, request, make = () => cacheable(), env = {}) {
   const waits = [];
@@ -810,11 +819,7 @@ export const aRequestFreesWhatItMadeInWasm = {
     // their memory would pile up under load (a few KB each), and Wasm memory never shrinks.
     const wk = createWorker({ Hearth: hearth.Hearth, manifest });
     // A returning visitor (their digest fixes their id, hence their decisions and their shell).
-    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => Date.now() - 3_600_000 });
-    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
-    s.view('shoe-ridge');
-    const consented = get('/', { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` });
-    s.free();
+    const consented = get('/', { Cookie: returningVisitor(manifest, ['shoe-ridge'], Date.now() - 3_600_000) });
     const hows = new Set();
     for (let i = 0; i < 20; i++) hows.add((await visit(wk, consented.clone())).how);
     assert(hows.has('shell'), `served from a shell, the common case: ${[...hows]}`);
@@ -847,20 +852,14 @@ export const shellsFillEachVisitorsOwnDecisions = {
     const cached = createWorker({ Hearth: hearth.Hearth, manifest: m, now: () => t });
     const plain = createWorker({ Hearth: hearth.Hearth, manifest: m, now: () => t, cache: false });
     // Returning visitors with different interests (their digests carry them).
-    const consent = 'hearth_consent=store.content.promotions.measure';
-    const digest = (items) => {
-      const s = hearth.Hearth.load(m).session({ storage: 'memory', clock: () => t - 3_600_000 });
-      s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
-      for (const i of items) s.view(i);
-      return s.digestCookie().split(';')[0];
-    };
+    const digest = (items) => returningVisitor(m, items, t - 3_600_000);
     const visitors = [digest(['shoe-ridge', 'shoe-ridge', 'vest-trail']), digest(['tent-2p', 'tent-2p', 'stove-camp']), digest([])];
     const hows = [];
     const seen = new Set();
     await countingCalls(async (n) => {
       for (let round = 0; round < 3; round++) {
         for (const v of visitors) {
-          const cookie = { Cookie: `${consent}; ${v}` };
+          const cookie = { Cookie: v };
           const before = n.calls;
           const a = await visit(cached, get('/', cookie), () => cacheable(body));
           if (a.how === 'shell') eq(n.calls - before, 0, 'a shell is filled without the rewriter');
@@ -1115,10 +1114,7 @@ export const revalidatedShellsAndSlowOrigins = {
     const state = { body: PAGE, headers: {}, seen: [] };
     const make = revalidatingOrigin(state);
     // A profile visitor's page comes from a shell, the origin revalidated.
-    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => t - 3_600_000 });
-    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
-    s.view('tent-2p');
-    const cookie = { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` };
+    const cookie = { Cookie: returningVisitor(manifest, ['tent-2p'], t - 3_600_000) };
     const hows = [];
     for (let i = 0; i < 4; i++) {
       const a = await visit(cached, get('/', cookie), make);
@@ -1150,10 +1146,7 @@ export const theCompiledManifestRendersWhatItsJsonRenders = {
     const fromBin = createWorker({ Hearth: hearth.Hearth, manifest: compiledManifest, now: () => t, cache: false });
     const fromJson = createWorker({ Hearth: hearth.Hearth, manifest, now: () => t, cache: false });
     // A returning visitor's digest fixes their id (a new visitor's is random, and so would be their exploration).
-    const s = hearth.Hearth.load(manifest).session({ storage: 'memory', clock: () => t - 3_600_000 });
-    s.consent({ choices: { store: true, content: true, promotions: true, measure: true } });
-    s.view('tent-2p');
-    const cookie = { Cookie: `hearth_consent=store.content.promotions.measure; ${s.digestCookie().split(';')[0]}` };
+    const cookie = { Cookie: returningVisitor(manifest, ['tent-2p'], t - 3_600_000) };
     for (const headers of [{}, cookie, { 'X-Hearth-UTC-Offset': '-60' }]) {
       const a = await visit(fromBin, get('/', headers));
       const b = await visit(fromJson, get('/', headers));
