@@ -25,8 +25,8 @@ export interface PageOptions {
    * full build (GrowthBook payloads load as JSON in both).
    */
   manifest: string | URL | object | Uint8Array | ArrayBuffer;
-  /** Where the Wasm is; default the page build, `hearth_browser_bg.wasm`, next to the module. */
-  wasmUrl?: string | URL;
+  /** Where the Wasm is (or a Request, Response, compiled module or bytes); default the page build, `hearth_browser_bg.wasm`, next to the module. */
+  wasmUrl?: string | URL | Request | Response | WebAssembly.Module | ArrayBuffer | ArrayBufferView;
   /**
    * Loads `hearth_features_bg.wasm` instead: the page build with GrowthBook features and
    * experiments (`hearth.visitor`, `run`, `evalCondition`), for pages that evaluate feature flags.

@@ -36,7 +36,7 @@
 //   adopted as they are (no decision, no render here); lists and promotions it
 //   rendered from these same templates are rendered here again on refresh().
 import { Hearth } from './hearth.js';
-import initWasm from './hearth_wasm.js';
+import { bind } from './glue.js';
 import { ATTRS, attrPairs, mayTake, safeAttr, safeUrl as safeUrlAt } from './safe.js';
 
 const T0 = typeof performance !== 'undefined' ? performance.now() : 0;
@@ -46,11 +46,57 @@ try {
   // No User Timing (very old browsers): timings are still computed.
 }
 
+/** The compiled module from `source`: a URL (or its text), a Request, a Response, a Module or the bytes. */
+async function compileWasm(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  const response = typeof Response === 'function' && source instanceof Response ? source : await fetch(source);
+  if (!response.ok) throw new Error(`${response.url || source} answered HTTP ${response.status}`);
+  // Compiled as it downloads, when the server says what it is (other types take the bytes first).
+  if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('Content-Type')?.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Each build's glue (the browser builds export less, see glue.js), imported only for the build a
+ * page loads. A page then downloads one glue, the one its Wasm needs.
+ */
+const GLUES = {
+  page: () => import('./hearth_browser.js'),
+  features: () => import('./hearth_features.js'),
+  full: () => import('./hearth_wasm.js'),
+};
+/** Which build `module` is: told by an export only the larger builds have. */
+function buildOf(module) {
+  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  return exports.has('gbHash') ? 'full' : exports.has('wasmengine_visitor') ? 'features' : 'page';
+}
+const NAMED = { browser: 'page', features: 'features', wasm: 'full' };
+/** The build a Wasm URL names by the package's file names, or undefined. */
+function namedBuild(source) {
+  const url = typeof source === 'string' || source instanceof URL ? String(source) : source?.url;
+  return NAMED[/hearth_(browser|features|wasm)_bg\.wasm/.exec(url ?? '')?.[1]];
+}
+
+async function initWasm(source) {
+  // The glue a URL names loads while the Wasm compiles (import() fetches a module once).
+  GLUES[namedBuild(source)]?.().catch(() => {});
+  const module = await compileWasm(source);
+  const glue = await GLUES[buildOf(module)]();
+  await glue.default({ module_or_path: module });
+  bind(glue);
+}
+
 let wasmReady;
-/** Loads and instantiates the Wasm once; later calls return the same promise. */
-export function loadWasm(wasmUrl) {
-  // The page build by default (see tools/build-pkg.sh); `wasmUrl` may name another.
-  wasmReady ??= initWasm({ module_or_path: wasmUrl ?? new URL('./hearth_browser_bg.wasm', import.meta.url) });
+/**
+ * Loads and instantiates the Wasm once; later calls return the same promise. The page build by
+ * default (see tools/build-pkg.sh); `wasm` may name another (a URL, Request, Response, Module or
+ * the bytes).
+ */
+export function loadWasm(wasm) {
+  wasmReady ??= initWasm(wasm ?? new URL('./hearth_browser_bg.wasm', import.meta.url));
   return wasmReady.then(() => undefined);
 }
 

@@ -482,14 +482,16 @@ export class Visitor {
   readonly stickyBucketAssignmentDocs: { [key: string]: StickyAssignmentsDocument };
 }
 
-/**
- * Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once.
- * In the browser it loads the browser build (`hearth_browser_bg.wasm`) unless `wasmUrl` names another,
- * such as the full build (`hearth_wasm_bg.wasm`).
- */
-export function init(wasmUrl?: string | URL): Promise<void>;
 /** In the browser: loads the Wasm and the manifest, applies consent and fills the page's `data-hearth-*` placements (see dom.d.ts). */
 export function init(options: import('./dom.js').PageOptions): Promise<import('./dom.js').HearthPage>;
+/**
+ * Loads the Wasm. In the browser call it once before anything else; elsewhere it resolves at once.
+ * In the browser it loads the page build (`hearth_browser_bg.wasm`) unless `wasm` names another,
+ * such as the features build (`hearth_features_bg.wasm`) or the full build (`hearth_wasm_bg.wasm`):
+ * its URL, a Request or Response for it, the compiled module or its bytes. The glue that build
+ * needs is fetched with it.
+ */
+export function init(wasm?: string | URL | Request | Response | WebAssembly.Module | ArrayBuffer | ArrayBufferView): Promise<void>;
 
 /** Every problem with its path; `[]` when the manifest is valid. Not in the page build (`hearth_browser_bg.wasm`): throws a HearthError there. */
 export function validate(manifest: object | string): Issue[];

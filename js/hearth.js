@@ -1,7 +1,7 @@
 // hearth's JavaScript API over the wasm-bindgen glue. It converts values and
 // maps errors; every decision is made in Rust. Load it through an entry
 // point (node.js, browser.js, workerd.js), which first instantiates the Wasm.
-import * as wasm from './hearth_wasm.js';
+import { wasm } from './glue.js';
 
 /** An error from hearth. `issues` lists every problem, each with its path. */
 export class HearthError extends Error {
@@ -30,6 +30,26 @@ const freed = (what) =>
   );
 const FREED_SESSION = freed('session');
 const FREED_PAGE = freed('prepared page');
+
+// What each build has. The browser builds export less (src/wasm/features.rs and full.rs say
+// what), so their glue has less too: asking one for what it lacks names the build that has it.
+const ELSEWHERE = {
+  features:
+    "hearth's page build (hearth_browser_bg.wasm: slots, artwork, promotions and recommendations): init({features: true}) loads hearth_features_bg.wasm, which adds GrowthBook features and experiments",
+  json: "hearth's page build (hearth_browser_bg.wasm), which loads hearth manifests compiled (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); a GrowthBook payload loads in hearth_features_bg.wasm (init({features: true})) and the full build",
+  full: "hearth's browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it",
+};
+/** Throws the HearthError naming the build that has `what`, unless this one has `exported` (`where`: a key of ELSEWHERE). */
+function needs(exported, what, where) {
+  if (exported === undefined) throw new HearthError(`${what} is not in ${ELSEWHERE[where]}`);
+}
+
+/** The full build's export for GrowthBook's helper `name` (`gbHash` for `hash`). */
+function gb(name) {
+  const f = wasm[`gb${name[0].toUpperCase()}${name.slice(1)}`];
+  needs(f, `growthbook.${name}`, 'full');
+  return f;
+}
 
 // Errors from Rust arrive as JS Errors whose message may carry a JSON list of
 // issues after a marker; anything else is passed through unchanged.
@@ -374,7 +394,7 @@ export class Hearth {
   static load(manifest, options = {}) {
     const bytes = compiledBytes(manifest);
     if (bytes) return new Hearth(call(() => wasm.WasmEngine.loadCompiled(bytes)));
-    return new Hearth(call(() => wasm.WasmEngine.load(text(manifest), options.decryptionKey)));
+    return new Hearth(call(() => (needs(wasm.WasmEngine.load, 'a JSON manifest', 'json'), wasm.WasmEngine.load(text(manifest), options.decryptionKey))));
   }
 
   /**
@@ -383,7 +403,7 @@ export class Hearth {
    * Full build only; throws a HearthError listing every problem, as `load` does.
    */
   static compile(manifest) {
-    return call(() => wasm.compileManifest(text(manifest)));
+    return call(() => (needs(wasm.compileManifest, 'Hearth.compile', 'full'), wasm.compileManifest(text(manifest))));
   }
 
   /**
@@ -453,7 +473,7 @@ export class Hearth {
 
   /** A visitor context for evaluating features and experiments. */
   visitor(context = {}) {
-    return new Visitor(call(() => this.#engine.visitor(JSON.stringify(context))), this.#shared);
+    return new Visitor(call(() => (needs(wasm.WasmVisitor, 'hearth.visitor', 'features'), this.#engine.visitor(JSON.stringify(context)))), this.#shared);
   }
 
   /**
@@ -461,12 +481,12 @@ export class Hearth {
    * visitors (`run` also accepts the plain object, compiled on first use).
    */
   experiment(definition) {
-    return new CompiledExperiment(call(() => this.#engine.experiment(JSON.stringify(definition))));
+    return new CompiledExperiment(call(() => (needs(wasm.WasmExperiment, 'run', 'features'), this.#engine.experiment(JSON.stringify(definition)))));
   }
 
   /** Compiles a condition once, for `visitor.evalCondition` over many visitors. */
   condition(condition) {
-    return new CompiledCondition(call(() => this.#engine.condition(JSON.stringify(condition))));
+    return new CompiledCondition(call(() => (needs(wasm.WasmCondition, 'evalCondition', 'features'), this.#engine.condition(JSON.stringify(condition)))));
   }
 
   /**
@@ -487,6 +507,7 @@ export class Hearth {
 
   /** Evaluates a condition (or a `hearth.condition(...)`) against `attributes`, with the payload's saved groups. */
   evalCondition(attributes, condition) {
+    needs(wasm.WasmCondition, 'evalCondition', 'features');
     const handle = condition instanceof CompiledCondition ? condition.handle : this.#shared.compiled('c', condition);
     return call(() => this.#engine.evalCondition(JSON.stringify(attributes), handle));
   }
@@ -541,7 +562,8 @@ export class Visitor {
 
   /** URL redirects of the payload's auto experiments for the visitor's URL. */
   urlRedirects() {
-    return JSON.parse(call(() => this.#v.urlRedirects()));
+    needs(wasm.WasmVisitor.prototype.urlRedirects, 'visitor.urlRedirects', 'full');
+    return JSON.parse(this.#v.urlRedirects());
   }
 
   setAttributes(attributes) {
@@ -558,7 +580,8 @@ export class Visitor {
 
   /** Sticky-bucket documents, to persist where the site keeps them. */
   get stickyBucketAssignmentDocs() {
-    return JSON.parse(call(() => this.#v.stickyBucketAssignmentDocs()));
+    needs(wasm.WasmVisitor.prototype.stickyBucketAssignmentDocs, 'visitor.stickyBucketAssignmentDocs', 'full');
+    return JSON.parse(this.#v.stickyBucketAssignmentDocs());
   }
 }
 
@@ -746,11 +769,13 @@ export class Session {
    * `{ok: true}` or `{ignored: reason}` for a tampered or garbage cookie.
    */
   loadDigest(cookie) {
+    needs(wasm.WasmSession.prototype.loadDigest, 'session.loadDigest', 'full');
     return JSON.parse(call(() => this.#s.loadDigest(String(cookie), this.#clock())));
   }
 
   /** At the edge: the `Set-Cookie` value for the visitor's digest, or `undefined` without store consent. */
   digestCookie() {
+    needs(wasm.WasmSession.prototype.digestCookie, 'session.digestCookie', 'full');
     return call(() => this.#s.digestCookie(globalThis.crypto.getRandomValues(new Uint8Array(16)), this.#clock()));
   }
 
@@ -844,37 +869,37 @@ export class CompiledCondition {
 
 /** Validates a manifest without loading it: every problem with its path ([] when valid). */
 export function validate(manifest) {
-  return JSON.parse(call(() => wasm.validate(text(manifest))));
+  return JSON.parse(call(() => (needs(wasm.validate, 'validate', 'json'), wasm.validate(text(manifest)))));
 }
 
 /** Evaluates a GrowthBook condition against attributes. */
 export function evalCondition(attributes, condition, savedGroups = {}) {
-  return call(() => wasm.evalCondition(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups)));
+  return call(() => (needs(wasm.evalCondition, 'evalCondition (without a payload)', 'full'), wasm.evalCondition(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups))));
 }
 
 /** GrowthBook's utility functions, with the JS SDK's names and results. */
 export const growthbook = Object.freeze({
   hash(seed, value, version) {
-    return call(() => wasm.gbHash(String(seed), String(value), version)) ?? null;
+    return call(() => gb('hash')(String(seed), String(value), version)) ?? null;
   },
   getBucketRanges(numVariations, coverage = 1, weights) {
-    return JSON.parse(call(() => wasm.gbBucketRanges(numVariations, coverage, weights ? JSON.stringify(weights) : undefined)));
+    return JSON.parse(call(() => gb('bucketRanges')(numVariations, coverage, weights ? JSON.stringify(weights) : undefined)));
   },
   chooseVariation(n, ranges) {
-    return call(() => wasm.gbChooseVariation(n, JSON.stringify(ranges)));
+    return call(() => gb('chooseVariation')(n, JSON.stringify(ranges)));
   },
   inNamespace(hashValue, namespace) {
-    return call(() => wasm.gbInNamespace(String(hashValue), JSON.stringify(namespace)));
+    return call(() => gb('inNamespace')(String(hashValue), JSON.stringify(namespace)));
   },
   getEqualWeights(n) {
-    return JSON.parse(call(() => wasm.gbEqualWeights(n)));
+    return JSON.parse(call(() => gb('equalWeights')(n)));
   },
   getQueryStringOverride(id, url, numVariations) {
-    return call(() => wasm.gbQueryStringOverride(String(id), String(url), numVariations)) ?? null;
+    return call(() => gb('queryStringOverride')(String(id), String(url), numVariations)) ?? null;
   },
   /** Decrypts an encrypted payload section; throws HearthError on failure. */
   decrypt(encrypted, key) {
-    return call(() => wasm.gbDecrypt(encrypted, key));
+    return call(() => gb('decrypt')(encrypted, key));
   },
   evalCondition,
 });

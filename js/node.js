@@ -1,8 +1,10 @@
-// Node entry point: instantiates the Wasm synchronously from the package.
+// Node entry point: instantiates the full build's Wasm synchronously from the package.
 import { readFileSync } from 'node:fs';
-import { initSync } from './hearth_wasm.js';
+import * as glue from './hearth_wasm.js';
+import { bind } from './glue.js';
 
-initSync({ module: readFileSync(new URL('./hearth_wasm_bg.wasm', import.meta.url)) });
+glue.initSync({ module: readFileSync(new URL('./hearth_wasm_bg.wasm', import.meta.url)) });
+bind(glue);
 
 export * from './hearth.js';
 

@@ -1,9 +1,11 @@
 // workerd / Cloudflare Workers entry point: the runtime compiles the .wasm
 // module at deploy time (workers cannot compile Wasm from bytes at run time).
 import module from './hearth_wasm_bg.wasm';
-import { initSync } from './hearth_wasm.js';
+import * as glue from './hearth_wasm.js';
+import { bind } from './glue.js';
 
-initSync({ module });
+glue.initSync({ module });
+bind(glue);
 
 export * from './hearth.js';
 

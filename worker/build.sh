@@ -20,7 +20,7 @@ if [ "$build_pkg" = 1 ] || [ ! -f "$pkg/hearth_wasm_bg.wasm" ]; then
 fi
 rm -rf "$out/hearth" && mkdir -p "$out/hearth"
 # The package files the worker imports (worker/config.capnp lists them as modules).
-cp "$pkg"/hearth_wasm_bg.wasm "$pkg"/hearth_wasm.js "$pkg"/hearth.js "$pkg"/workerd.js "$pkg"/safe.js "$out/hearth/"
+cp "$pkg"/hearth_wasm_bg.wasm "$pkg"/hearth_wasm.js "$pkg"/glue.js "$pkg"/hearth.js "$pkg"/workerd.js "$pkg"/safe.js "$out/hearth/"
 cp "$manifest" "$out/manifest.json"
 # What the worker loads: the manifest compiled (docs/manifest.md), validated here and read without
 # the JSON validator at each isolate start. manifest.json stays for the unit tests.

@@ -70,6 +70,7 @@ const hearthModules :List(Workerd.Worker.Module) = [
   (name = "build/hearth/hearth.js", esModule = embed "build/hearth/hearth.js"),
   (name = "build/hearth/safe.js", esModule = embed "build/hearth/safe.js"),
   (name = "build/hearth/hearth_wasm.js", esModule = embed "build/hearth/hearth_wasm.js"),
+  (name = "build/hearth/glue.js", esModule = embed "build/hearth/glue.js"),
   (name = "build/hearth/hearth_wasm_bg.wasm", wasm = embed "build/hearth/hearth_wasm_bg.wasm"),
   (name = "build/manifest.bin", data = embed "build/manifest.bin"),
 ];

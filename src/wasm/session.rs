@@ -346,11 +346,21 @@ impl WasmSession {
         Ok(self.cached_page(context, now)?.artworks_at(positions))
     }
 
+    /// Calls made to the storage backend so far (privacy tests assert 0 before consent).
+    #[wasm_bindgen(js_name = storageCalls)]
+    pub fn storage_calls(&self) -> u32 {
+        self.session.storage_calls()
+    }
+}
+
+/// The edge's digest cookie: the full build's (workerd, Node), not the browser builds'.
+#[cfg(feature = "full")]
+#[wasm_bindgen]
+impl WasmSession {
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it
     /// first). Returns `{ok: true}` or `{ignored: reason}`.
     #[wasm_bindgen(js_name = loadDigest)]
     pub fn load_digest(&mut self, cookie: &str, now: f64) -> Result<String, JsError> {
-        error::full("session.loadDigest")?;
         let mut o = Object::new();
         match self.session.load_digest(cookie, &self.manifest, now as i64) {
             Ok(()) => o.insert("ok", Value::Bool(true)),
@@ -363,17 +373,10 @@ impl WasmSession {
     /// or undefined without store consent. `id` is 16 random bytes for a new visitor.
     #[wasm_bindgen(js_name = digestCookie)]
     pub fn digest_cookie(&mut self, id: &[u8], now: f64) -> Result<Option<String>, JsError> {
-        error::full("session.digestCookie")?;
         let mut fresh = [0u8; 16];
         for (d, s) in fresh.iter_mut().zip(id) {
             *d = *s;
         }
         Ok(self.session.digest_cookie(&self.manifest, now as i64, fresh))
-    }
-
-    /// Calls made to the storage backend so far (privacy tests assert 0 before consent).
-    #[wasm_bindgen(js_name = storageCalls)]
-    pub fn storage_calls(&self) -> u32 {
-        self.session.storage_calls()
     }
 }

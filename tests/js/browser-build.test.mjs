@@ -7,10 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync } from '../../pkg/hearth_wasm.js';
 import { compileWithFullBuild as compile, expectedAnswer, read, replayScenario, withFullBuild } from './shared.mjs';
 
-initSync({ module: readFileSync(new URL('../../pkg/hearth_browser_bg.wasm', import.meta.url)) });
+// Loaded as a page loads it (dom.js `loadWasm`, which binds the glue that matches the module).
+const pageWasm = readFileSync(new URL('../../pkg/hearth_browser_bg.wasm', import.meta.url));
+await (await import('../../pkg/dom.js')).loadWasm(pageWasm);
 const { Hearth, HearthError, evalCondition, growthbook, validate } = await import('../../pkg/hearth.js');
 
 const VECTORS = JSON.parse(read('tests/data/consent/tcf-gpp-vectors.json')).generated_policy_v4;
@@ -69,6 +70,16 @@ test('a consent string the browser build cannot decode is never taken as a grant
   assert.match(gpp.ignored.join('\n'), /gpp not decoded in this build/);
 });
 
+test('the page build does not export what it leaves out, and its glue has none of it', () => {
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(pageWasm)).map((e) => e.name);
+  assert.ok(exports.includes('wasmengine_loadCompiled') && exports.includes('wasmsession_setConsent'), 'what pages use is there');
+  for (const gone of ['wasmengine_load', 'wasmengine_visitor', 'wasmengine_experiment', 'wasmvisitor_evalFeatureAt', 'validate', 'compileManifest', 'evalCondition', 'gbHash', 'wasmsession_loadDigest']) {
+    assert.ok(!exports.includes(gone), `${gone} is not exported`);
+  }
+  const glue = readFileSync(new URL('../../pkg/hearth_browser.js', import.meta.url), 'utf8');
+  for (const gone of ['wasmvisitor_', 'gbHash', 'compileManifest']) assert.ok(!glue.includes(gone), `the glue has no ${gone}`);
+});
+
 test('what the browser build leaves out throws a HearthError that says where it is', () => {
   const engine = Hearth.load(compiledSample);
   const calls = {
@@ -78,6 +89,10 @@ test('what the browser build leaves out throws a HearthError that says where it 
     evalCondition: () => evalCondition({}, {}),
     'session.loadDigest': () => session(engine).loadDigest('x'),
     'session.digestCookie': () => session(engine).digestCookie(),
+    'growthbook.chooseVariation': () => growthbook.chooseVariation(0.5, [[0, 1]]),
+    'growthbook.inNamespace': () => growthbook.inNamespace('a', ['n', 0, 1]),
+    'growthbook.getEqualWeights': () => growthbook.getEqualWeights(2),
+    'growthbook.getQueryStringOverride': () => growthbook.getQueryStringOverride('id', 'http://x/', 2),
   };
   for (const [name, f] of Object.entries(calls)) {
     assert.throws(f, (e) => e instanceof HearthError && /not in hearth's browser builds .*hearth_wasm_bg\.wasm/.test(e.message), name);

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync } from '../../pkg/hearth_wasm.js';
 import { compileWithFullBuild, expectedAnswer, read, replayScenario, withFullBuild as full } from './shared.mjs';
 
-initSync({ module: readFileSync(new URL('../../pkg/hearth_features_bg.wasm', import.meta.url)) });
+// Loaded as a page loads it (dom.js `loadWasm` picks the features build's glue by the module's exports).
+await (await import('../../pkg/dom.js')).loadWasm(readFileSync(new URL('../../pkg/hearth_features_bg.wasm', import.meta.url)));
 const { Hearth, HearthError } = await import('../../pkg/hearth.js');
 
 const sample = read('docs/manifest.sample.json');
@@ -44,5 +44,8 @@ test('an encrypted payload decrypted by WebCrypto evaluates as the full build ev
   const engine = await Hearth.loadAsync({ encryptedFeatures }, { decryptionKey });
   assert.deepEqual(engine.visitor({}).evalFeature('feature').value, JSON.parse(plain).feature.defaultValue);
   // What it shares with the page build: the edge's and GrowthBook's helpers are the full build's.
-  assert.throws(() => engine.visitor({}).urlRedirects(), (e) => e instanceof HearthError && /not in hearth's browser builds .*hearth_wasm_bg\.wasm/.test(e.message));
+  const fullOnly = /not in hearth's browser builds .*hearth_wasm_bg\.wasm/;
+  assert.throws(() => engine.visitor({}).urlRedirects(), (e) => e instanceof HearthError && fullOnly.test(e.message));
+  assert.throws(() => engine.visitor({}).stickyBucketAssignmentDocs, (e) => e instanceof HearthError && fullOnly.test(e.message));
+  assert.throws(() => engine.session({ storage: 'memory' }).digestCookie(), (e) => e instanceof HearthError && fullOnly.test(e.message));
 });

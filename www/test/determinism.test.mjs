@@ -39,9 +39,11 @@ test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, 
         const r = s.event(e);
         if (!r.learned) throw new Error(`${JSON.stringify(e)}: ${r.why}`);
       }
-      return { answer: JSON.stringify(s.page(scenario.request, scenario.context)), expected: (await text('/tests/data/determinism/expected.json')).trim() };
+      const glue = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
+      return { answer: JSON.stringify(s.page(scenario.request, scenario.context)), expected: (await text('/tests/data/determinism/expected.json')).trim(), glue };
     }, SAMPLE);
     assert.deepEqual(errors, []);
+    assert.deepEqual(got.glue, ['hearth_browser.js'], 'the page build with its own glue, the smallest');
     assert.ok(got.answer.includes('"hero"'), got.answer.slice(0, 200));
     assert.equal(got.answer, got.expected);
   } finally {
@@ -112,12 +114,15 @@ test('Chromium: init({features: true}) loads the features build, where hearth.vi
     const got = await page.evaluate(async (sample) => {
       const { init } = await import('/pkg/browser.js');
       const hearth = await init({ manifest: new Uint8Array(sample), features: true });
-      const wasm = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
-      return { error: hearth.error ?? null, wasm, value: hearth.engine.visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
+      const files = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop());
+      const wasm = files.filter((n) => n.endsWith('.wasm'));
+      const glue = files.filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
+      return { error: hearth.error ?? null, wasm, glue, value: hearth.engine.visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
     }, SAMPLE);
     assert.deepEqual(errors, []);
     assert.equal(got.error, null);
     assert.deepEqual(got.wasm, ['hearth_features_bg.wasm']);
+    assert.deepEqual(got.glue, ['hearth_features.js'], 'its own glue, and not the page build\'s');
     assert.equal(typeof got.value, 'number');
   } finally {
     await context.close();

@@ -48,7 +48,7 @@ async function snapshotPkg(from) {
       cpSync(from, dir, { recursive: true });
       const wasm = readFileSync(join(dir, 'hearth_browser_bg.wasm'));
       readFileSync(join(dir, 'browser.js'));
-      readFileSync(join(dir, 'hearth_wasm.js'));
+      readFileSync(join(dir, 'hearth_browser.js'));
       if (WebAssembly.validate(wasm)) return dir;
       why = 'hearth_browser_bg.wasm does not validate';
     } catch (e) {
