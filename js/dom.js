@@ -68,23 +68,32 @@ const GLUES = {
   features: () => import('./hearth_features.js'),
   full: () => import('./hearth_wasm.js'),
 };
-/** Which build `module` is: told by an export only the larger builds have. */
-function buildOf(module) {
-  const exports = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  return exports.has('gbHash') ? 'full' : exports.has('wasmengine_visitor') ? 'features' : 'page';
-}
+/** Which build a Wasm with these export names is: told by an export only the larger builds have. */
+const buildOf = (names) => (names.has('gbHash') ? 'full' : names.has('wasmengine_visitor') ? 'features' : 'page');
 const NAMED = { browser: 'page', features: 'features', wasm: 'full' };
-/** The build a Wasm URL names by the package's file names, or undefined. */
+/** The build a Wasm URL (or a Request for one, which can be fetched again) names by the package's file names, or undefined. */
 function namedBuild(source) {
-  const url = typeof source === 'string' || source instanceof URL ? String(source) : source?.url;
+  const url = typeof source === 'string' || source instanceof URL ? String(source) : typeof Request === 'function' && source instanceof Request ? source.url : undefined;
   return NAMED[/hearth_(browser|features|wasm)_bg\.wasm/.exec(url ?? '')?.[1]];
 }
 
 async function initWasm(source) {
-  // The glue a URL names loads while the Wasm compiles (import() fetches a module once).
-  GLUES[namedBuild(source)]?.().catch(() => {});
+  const named = namedBuild(source);
+  if (named) {
+    // A package file: fetched while the glue its name says loads, instantiated by that glue as it
+    // downloads (instantiateStreaming), then checked. Another build under that name fails to link,
+    // or is found out by its exports, and is loaded again below.
+    const [glue, response] = await Promise.all([GLUES[named](), fetch(source)]);
+    let exports;
+    try {
+      exports = await glue.default({ module_or_path: response });
+    } catch (e) {
+      if (!(e instanceof WebAssembly.LinkError)) throw e;
+    }
+    if (exports && buildOf(new Set(Object.keys(exports))) === named) return bind(glue);
+  }
   const module = await compileWasm(source);
-  const glue = await GLUES[buildOf(module)]();
+  const glue = await GLUES[buildOf(new Set(WebAssembly.Module.exports(module).map((e) => e.name)))]();
   await glue.default({ module_or_path: module });
   bind(glue);
 }

@@ -44,12 +44,15 @@ function needs(exported, what, where) {
   if (exported === undefined) throw new HearthError(`${what} is not in ${ELSEWHERE[where]}`);
 }
 
-/** The full build's export for GrowthBook's helper `name` (`gbHash` for `hash`). */
-function gb(name) {
-  const f = wasm[`gb${name[0].toUpperCase()}${name.slice(1)}`];
-  needs(f, `growthbook.${name}`, 'full');
+/** The glue's function `name`, or the HearthError `needs` throws when this build has none. */
+function exported(name, what, where) {
+  const f = wasm[name];
+  needs(f, what, where);
   return f;
 }
+
+/** The full build's export for GrowthBook's helper `name` (`gbHash` for `hash`). */
+const gb = (name) => exported(`gb${name[0].toUpperCase()}${name.slice(1)}`, `growthbook.${name}`, 'full');
 
 // Errors from Rust arrive as JS Errors whose message may carry a JSON list of
 // issues after a marker; anything else is passed through unchanged.
@@ -394,7 +397,12 @@ export class Hearth {
   static load(manifest, options = {}) {
     const bytes = compiledBytes(manifest);
     if (bytes) return new Hearth(call(() => wasm.WasmEngine.loadCompiled(bytes)));
-    return new Hearth(call(() => (needs(wasm.WasmEngine.load, 'a JSON manifest', 'json'), wasm.WasmEngine.load(text(manifest), options.decryptionKey))));
+    return new Hearth(
+      call(() => {
+        needs(wasm.WasmEngine.load, 'a JSON manifest', 'json');
+        return wasm.WasmEngine.load(text(manifest), options.decryptionKey);
+      }),
+    );
   }
 
   /**
@@ -403,7 +411,7 @@ export class Hearth {
    * Full build only; throws a HearthError listing every problem, as `load` does.
    */
   static compile(manifest) {
-    return call(() => (needs(wasm.compileManifest, 'Hearth.compile', 'full'), wasm.compileManifest(text(manifest))));
+    return call(() => exported('compileManifest', 'Hearth.compile', 'full')(text(manifest)));
   }
 
   /**
@@ -473,7 +481,8 @@ export class Hearth {
 
   /** A visitor context for evaluating features and experiments. */
   visitor(context = {}) {
-    return new Visitor(call(() => (needs(wasm.WasmVisitor, 'hearth.visitor', 'features'), this.#engine.visitor(JSON.stringify(context)))), this.#shared);
+    needs(wasm.WasmVisitor, 'hearth.visitor', 'features');
+    return new Visitor(call(() => this.#engine.visitor(JSON.stringify(context))), this.#shared);
   }
 
   /**
@@ -481,12 +490,14 @@ export class Hearth {
    * visitors (`run` also accepts the plain object, compiled on first use).
    */
   experiment(definition) {
-    return new CompiledExperiment(call(() => (needs(wasm.WasmExperiment, 'run', 'features'), this.#engine.experiment(JSON.stringify(definition)))));
+    needs(wasm.WasmExperiment, 'run', 'features');
+    return new CompiledExperiment(call(() => this.#engine.experiment(JSON.stringify(definition))));
   }
 
   /** Compiles a condition once, for `visitor.evalCondition` over many visitors. */
   condition(condition) {
-    return new CompiledCondition(call(() => (needs(wasm.WasmCondition, 'evalCondition', 'features'), this.#engine.condition(JSON.stringify(condition)))));
+    needs(wasm.WasmCondition, 'evalCondition', 'features');
+    return new CompiledCondition(call(() => this.#engine.condition(JSON.stringify(condition))));
   }
 
   /**
@@ -869,12 +880,12 @@ export class CompiledCondition {
 
 /** Validates a manifest without loading it: every problem with its path ([] when valid). */
 export function validate(manifest) {
-  return JSON.parse(call(() => (needs(wasm.validate, 'validate', 'json'), wasm.validate(text(manifest)))));
+  return JSON.parse(call(() => exported('validate', 'validate', 'json')(text(manifest))));
 }
 
 /** Evaluates a GrowthBook condition against attributes. */
 export function evalCondition(attributes, condition, savedGroups = {}) {
-  return call(() => (needs(wasm.evalCondition, 'evalCondition (without a payload)', 'full'), wasm.evalCondition(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups))));
+  return call(() => exported('evalCondition', 'evalCondition (without a payload)', 'full')(JSON.stringify(attributes), JSON.stringify(condition), JSON.stringify(savedGroups)));
 }
 
 /** GrowthBook's utility functions, with the JS SDK's names and results. */

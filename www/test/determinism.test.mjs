@@ -4,7 +4,8 @@
 // full build in Node, as a site's deploy step would).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hearth as NodeHearth } from '../../pkg/node.js';
 import { launch, openPage, TIMEOUT } from './browser.mjs';
@@ -14,14 +15,19 @@ let server;
 let browser;
 const SAMPLE = [...NodeHearth.compile(readFileSync(join(ROOT, 'docs', 'manifest.sample.json'), 'utf8'))];
 
+// The features build under the page build's file name: init must find out, and load its glue.
+const misnamed = mkdtempSync(join(tmpdir(), 'hearth-misnamed-'));
+copyFileSync(join(process.env.HEARTH_PKG ?? join(ROOT, 'pkg'), 'hearth_features_bg.wasm'), join(misnamed, 'hearth_browser_bg.wasm'));
+
 before(async () => {
-  server = await serve({ mounts: { '/pkg/': process.env.HEARTH_PKG ?? join(ROOT, 'pkg'), '/': ROOT } });
+  server = await serve({ mounts: { '/pkg/': process.env.HEARTH_PKG ?? join(ROOT, 'pkg'), '/misnamed/': misnamed, '/': ROOT } });
   browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
   await server?.close();
+  rmSync(misnamed, { recursive: true, force: true });
 });
 
 test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, async () => {
@@ -124,6 +130,23 @@ test('Chromium: init({features: true}) loads the features build, where hearth.vi
     assert.deepEqual(got.wasm, ['hearth_features_bg.wasm']);
     assert.deepEqual(got.glue, ['hearth_features.js'], 'its own glue, and not the page build\'s');
     assert.equal(typeof got.value, 'number');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Chromium: a build under another build\'s file name is told by its exports, and gets its own glue', { timeout: TIMEOUT }, async () => {
+  const { page, context, errors } = await openPage(browser, `${server.url}/www/test/pages/blank.html`);
+  try {
+    const got = await page.evaluate(async (sample) => {
+      const { init, Hearth } = await import('/pkg/browser.js');
+      await init(new URL('/misnamed/hearth_browser_bg.wasm', location.href));
+      const glue = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
+      return { glue, value: Hearth.load(new Uint8Array(sample)).visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
+    }, SAMPLE);
+    assert.deepEqual(errors, []);
+    assert.ok(got.glue.includes('hearth_features.js'), got.glue.join());
+    assert.equal(typeof got.value, 'number', 'the features build evaluates, as it would under its own name');
   } finally {
     await context.close();
   }
