@@ -45,7 +45,8 @@ test('Chromium gives the same page answer as native', { timeout: 2 * TIMEOUT }, 
         const r = s.event(e);
         if (!r.learned) throw new Error(`${JSON.stringify(e)}: ${r.why}`);
       }
-      const glue = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
+      const { fetchedFiles } = await import('/www/test/pages/fetched.js');
+      const glue = (await fetchedFiles((n) => n.includes('hearth_browser_bg.wasm'))).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
       return { answer: JSON.stringify(s.page(scenario.request, scenario.context)), expected: (await text('/tests/data/determinism/expected.json')).trim(), glue };
     }, SAMPLE);
     assert.deepEqual(errors, []);
@@ -120,7 +121,8 @@ test('Chromium: init({features: true}) loads the features build, where hearth.vi
     const got = await page.evaluate(async (sample) => {
       const { init } = await import('/pkg/browser.js');
       const hearth = await init({ manifest: new Uint8Array(sample), features: true });
-      const files = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop());
+      const { fetchedFiles } = await import('/www/test/pages/fetched.js');
+      const files = await fetchedFiles((n) => n.some((f) => f.endsWith('.wasm')));
       const wasm = files.filter((n) => n.endsWith('.wasm'));
       const glue = files.filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
       return { error: hearth.error ?? null, wasm, glue, value: hearth.engine.visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
@@ -141,7 +143,8 @@ test('Chromium: a build under another build\'s file name is told by its exports,
     const got = await page.evaluate(async (sample) => {
       const { init, Hearth } = await import('/pkg/browser.js');
       await init(new URL('/misnamed/hearth_browser_bg.wasm', location.href));
-      const glue = performance.getEntriesByType('resource').map((r) => r.name.split('/').pop()).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
+      const { fetchedFiles } = await import('/www/test/pages/fetched.js');
+      const glue = (await fetchedFiles((n) => n.includes('hearth_features.js'))).filter((n) => /^hearth_(browser|features|wasm)\.js$/.test(n));
       return { glue, value: Hearth.load(new Uint8Array(sample)).visitor({ attributes: { id: 'a', country: 'US' } }).evalFeature('free-shipping-threshold').value };
     }, SAMPLE);
     assert.deepEqual(errors, []);
