@@ -37,8 +37,12 @@ fn sample_manifest_is_valid_and_complete() {
     assert_eq!(m.promotions[0].dayparts[0].days, vec![5, 6, 0]);
     assert_eq!(m.priors.popularity.get("shoe-ridge"), Some(&120.0));
     assert_eq!(m.claims.as_ref().unwrap().public_key.len(), 32);
-    let summary = m.summary();
-    assert!(summary.starts_with("hearth manifest v1 `trailhead-outfitters`: 2 features"), "{summary}");
+    // Every kind of part: counts, plurals, a singular, and the two parenthesized extras.
+    assert_eq!(
+        m.summary(),
+        "hearth manifest v1 `trailhead-outfitters`: 2 features, 6 tags (1 sensitive), 2 segments, 2 slots, 2 promotions, \
+         4 catalog items (2 artworks), 1 recommendation list"
+    );
 }
 
 #[test]

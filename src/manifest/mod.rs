@@ -490,32 +490,47 @@ impl Manifest {
 
     /// A one-paragraph description for `hearth check`.
     pub fn summary(&self) -> String {
-        let features = self.growthbook.feature_count();
-        let mut s = match (&self.format, &self.name) {
-            (None, _) => "GrowthBook payload".to_owned(),
-            (Some(v), Some(n)) => format!("hearth manifest v{v} `{n}`"),
-            (Some(v), None) => format!("hearth manifest v{v}"),
-        };
+        // Written piece by piece, not with `format!`: this is in every build, the page's included.
+        let count = |n: usize, s: &mut String| s.push_str(crate::json::u64_digits(n as u64, &mut [0; 20]));
+        let mut s = String::new();
+        match self.format {
+            None => s.push_str("GrowthBook payload"),
+            Some(v) => {
+                s.push_str("hearth manifest v");
+                count(v as usize, &mut s);
+                if let Some(n) = &self.name {
+                    s.push_str(" `");
+                    s.push_str(n);
+                    s.push('`');
+                }
+            }
+        }
         let sensitive = self.taxonomy.tags.iter().filter(|t| t.sensitive).count();
         let artworks: usize = self.catalog.items.iter().map(|i| i.artworks.len()).sum();
         let parts = [
-            (features, "feature", String::new()),
-            (self.growthbook.experiment_count(), "experiment", String::new()),
-            (self.taxonomy.tags.len(), "tag", if sensitive > 0 { format!(" ({sensitive} sensitive)") } else { String::new() }),
-            (self.segments.len(), "segment", String::new()),
-            (self.slots.len(), "slot", String::new()),
-            (self.promotions.len(), "promotion", String::new()),
-            (self.catalog.items.len(), "catalog item", if artworks > 0 { format!(" ({artworks} artworks)") } else { String::new() }),
-            (self.recommendations.len(), "recommendation list", String::new()),
+            (self.growthbook.feature_count(), "feature", 0, ""),
+            (self.growthbook.experiment_count(), "experiment", 0, ""),
+            (self.taxonomy.tags.len(), "tag", sensitive, " sensitive"),
+            (self.segments.len(), "segment", 0, ""),
+            (self.slots.len(), "slot", 0, ""),
+            (self.promotions.len(), "promotion", 0, ""),
+            (self.catalog.items.len(), "catalog item", artworks, " artworks"),
+            (self.recommendations.len(), "recommendation list", 0, ""),
         ];
-        let listed: Vec<String> = parts
-            .iter()
-            .filter(|(n, _, _)| *n > 0)
-            .map(|(n, what, extra)| format!("{n} {what}{}{extra}", if *n == 1 { "" } else { "s" }))
-            .collect();
-        if !listed.is_empty() {
-            s.push_str(": ");
-            s.push_str(&listed.join(", "));
+        for (i, (n, what, extra, of)) in parts.into_iter().filter(|p| p.0 > 0).enumerate() {
+            s.push_str(if i == 0 { ": " } else { ", " });
+            count(n, &mut s);
+            s.push(' ');
+            s.push_str(what);
+            if n != 1 {
+                s.push('s');
+            }
+            if extra > 0 {
+                s.push_str(" (");
+                count(extra, &mut s);
+                s.push_str(of);
+                s.push(')');
+            }
         }
         s
     }
