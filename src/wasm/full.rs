@@ -25,8 +25,8 @@ pub fn eval_condition(attributes: &str, condition: &str, saved_groups: &str) -> 
 }
 
 #[wasm_bindgen(js_name = gbHash)]
-pub fn gb_hash(seed: &str, value: &str, version: f64) -> Result<Option<f64>, JsError> {
-    Ok(hash::hash(seed, value, version))
+pub fn gb_hash(seed: &str, value: &str, version: f64) -> Option<f64> {
+    hash::hash(seed, value, version)
 }
 
 fn ranges_json(ranges: &[hash::Range]) -> String {
@@ -70,13 +70,13 @@ pub fn gb_in_namespace(hash_value: &str, namespace: &str) -> Result<bool, JsErro
 }
 
 #[wasm_bindgen(js_name = gbEqualWeights)]
-pub fn gb_equal_weights(n: i32) -> Result<String, JsError> {
-    Ok(Value::Array(hash::equal_weights(n.max(0) as usize).into_iter().map(Value::Number).collect()).to_json())
+pub fn gb_equal_weights(n: i32) -> String {
+    Value::Array(hash::equal_weights(n.max(0) as usize).into_iter().map(Value::Number).collect()).to_json()
 }
 
 #[wasm_bindgen(js_name = gbQueryStringOverride)]
-pub fn gb_query_string_override(id: &str, url: &str, num_variations: u32) -> Result<Option<u32>, JsError> {
-    Ok(hash::query_string_override(id, url, num_variations as usize).map(|v| v as u32))
+pub fn gb_query_string_override(id: &str, url: &str, num_variations: u32) -> Option<u32> {
+    hash::query_string_override(id, url, num_variations as usize).map(|v| v as u32)
 }
 
 #[wasm_bindgen(js_name = gbDecrypt)]

@@ -360,23 +360,23 @@ impl WasmSession {
     /// At the edge: adopts the `hearth` cookie (needs store consent; set it
     /// first). Returns `{ok: true}` or `{ignored: reason}`.
     #[wasm_bindgen(js_name = loadDigest)]
-    pub fn load_digest(&mut self, cookie: &str, now: f64) -> Result<String, JsError> {
+    pub fn load_digest(&mut self, cookie: &str, now: f64) -> String {
         let mut o = Object::new();
         match self.session.load_digest(cookie, &self.manifest, now as i64) {
             Ok(()) => o.insert("ok", Value::Bool(true)),
             Err(e) => o.insert("ignored", Value::String(e.to_string())),
         }
-        Ok(Value::Object(o).to_json())
+        Value::Object(o).to_json()
     }
 
     /// At the edge: the `Set-Cookie` header value for the visitor's digest,
     /// or undefined without store consent. `id` is 16 random bytes for a new visitor.
     #[wasm_bindgen(js_name = digestCookie)]
-    pub fn digest_cookie(&mut self, id: &[u8], now: f64) -> Result<Option<String>, JsError> {
+    pub fn digest_cookie(&mut self, id: &[u8], now: f64) -> Option<String> {
         let mut fresh = [0u8; 16];
         for (d, s) in fresh.iter_mut().zip(id) {
             *d = *s;
         }
-        Ok(self.session.digest_cookie(&self.manifest, now as i64, fresh))
+        self.session.digest_cookie(&self.manifest, now as i64, fresh)
     }
 }
