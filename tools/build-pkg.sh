@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 # how hearth's JS binds the right one.
 # The browser's are built with the `browser` profile (opt-level "z": Cargo.toml says why).
 rm -rf pkg && mkdir -p pkg/src
-build() { # profile features name: out-name hearth_wasm for all three (the Wasm's import module is named after it)
+build() { # profile features name [wasm-opt passes first]: out-name hearth_wasm for all three (the Wasm's import module is named after it)
   cargo build --quiet --lib --profile "$1" --target wasm32-unknown-unknown --no-default-features ${2:+--features "$2"}
   wasm-bindgen --target web --no-typescript --out-dir "pkg/$3-build" --out-name hearth_wasm "${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$1/hearth.wasm"
   # The target_features section (kept by strip = "debuginfo") tells wasm-opt
@@ -30,12 +30,16 @@ build() { # profile features name: out-name hearth_wasm for all three (the Wasm'
   # Rust's panic paths trap at once instead of formatting a message no one can read
   # (tools/snip-panics.mjs says why that is exact): about 1.7 KB gzip of the page build.
   node tools/snip-panics.mjs "pkg/$3-build/hearth_wasm_bg.wasm" "pkg/$3-build/snipped.wasm"
-  node_modules/.bin/wasm-opt -Os --converge --low-memory-unused --strip-debug --strip-producers "pkg/$3-build/snipped.wasm" -o "pkg/$3_bg.wasm"
+  node_modules/.bin/wasm-opt ${4:-} -Os --converge --low-memory-unused --strip-debug --strip-producers "pkg/$3-build/snipped.wasm" -o "pkg/$3_bg.wasm"
   mv "pkg/$3-build/hearth_wasm.js" "pkg/src/$3.js"
   rm -r "pkg/$3-build"
 }
-build browser "" hearth_browser
-build browser growthbook hearth_features
+# The browser builds first flatten the code and rebuild its control flow (binaryen's relooper)
+# before -Os: 0.5 KB gzip less for the page build, 0.6 KB for the features build, a page of
+# decisions as fast (Node, alternating runs: within noise). The full build, which the edge runs per
+# request, keeps plain -Os.
+build browser "" hearth_browser "--flatten --rereloop"
+build browser growthbook hearth_features "--flatten --rereloop"
 build release full hearth_wasm
 # What ships is minified (esbuild: names and whitespace only, no bundling:
 # every module keeps its exports and imports), with source maps pointing at
