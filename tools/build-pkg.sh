@@ -41,11 +41,10 @@ build() { # profile features name [wasm-opt passes first]: out-name hearth_wasm 
 build browser "" hearth_browser "--flatten --rereloop"
 build browser growthbook hearth_features "--flatten --rereloop"
 build release full hearth_wasm
-# What ships is minified (esbuild: names and whitespace only, no bundling:
-# every module keeps its exports and imports), with source maps pointing at
-# the readable sources in pkg/src/.
+# What ships is minified (terser, no bundling: every module keeps its exports
+# and imports), with source maps pointing at the readable sources in pkg/src/.
 cp js/*.js pkg/src/
-node_modules/.bin/esbuild pkg/src/*.js --minify --format=esm --sourcemap --outdir=pkg --log-level=warning
+node tools/minify.mjs pkg
 cp js/*.d.ts js/package.json pkg/
 cp README.md pkg/ 2>/dev/null || true
 echo "built pkg/ (Wasm: $(wc -c < pkg/hearth_browser_bg.wasm) bytes for pages, $(wc -c < pkg/hearth_features_bg.wasm) with GrowthBook features, $(wc -c < pkg/hearth_wasm_bg.wasm) full)"
