@@ -28,7 +28,7 @@ build() { # profile features name [wasm-opt passes first]: out-name hearth_wasm 
   # the first 1 KB of memory: Rust's stack is the first 1 MB, growing down, so only the last 1 KB
   # of a full stack lies there (0.7 KB gzip less for the page build).
   # Rust's panic paths trap at once instead of formatting a message no one can read
-  # (tools/snip-panics.mjs says why that is exact): about 1.7 KB gzip of the page build.
+  # (tools/snip-panics.mjs says why that is exact): 1.8 KB gzip less for the page build.
   node tools/snip-panics.mjs "pkg/$3-build/hearth_wasm_bg.wasm" "pkg/$3-build/snipped.wasm"
   node_modules/.bin/wasm-opt ${4:-} -Os --converge --low-memory-unused --strip-debug --strip-producers "pkg/$3-build/snipped.wasm" -o "pkg/$3_bg.wasm"
   mv "pkg/$3-build/hearth_wasm.js" "pkg/src/$3.js"

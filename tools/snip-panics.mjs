@@ -6,7 +6,7 @@
 // `RuntimeError: unreachable` either way. Every function snipped here diverges (Rust's `!`, no
 // Wasm results; checked below), so trapping at its start instead of after the formatting changes
 // nothing a caller can observe, and wasm-opt then drops the formatting only panics used
-// (about 2 KB gzip of the page build; BENCHMARKS.md). Run on wasm-bindgen's output, whose
+// (1.8 KB gzip of the page build; BENCHMARKS.md). Run on wasm-bindgen's output, whose
 // function names are demangled.
 import { readFileSync, writeFileSync } from 'node:fs';
 import binaryen from 'binaryen';
