@@ -140,6 +140,9 @@ describe('the demo shop through the edge worker', () => {
     assert.equal(cardsInHtml.length, 8, 'eight cards in the HTML the edge sent');
     assert.match(html, /<li class="empty" hidden="" data-hearth-default="hidden">/);
 
+    // The cards' images are lazy: they may still be loading after the `load` event. Wait until each
+    // has finished (loaded or failed); `imgLoaded` below then says which.
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-hearth-recommend="home"] li.card img')].every((i) => i.complete), null, { timeout: TIMEOUT });
     const s = await page.evaluate(() => {
       const recs = document.querySelector('[data-hearth-recommend="home"]');
       const promo = document.querySelector('[data-hearth-promotion]');
