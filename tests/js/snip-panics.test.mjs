@@ -1,10 +1,10 @@
 // tools/snip-panics.mjs: what tools/build-pkg.sh runs between wasm-bindgen and wasm-opt. It must
 // empty exactly the diverging panic paths it names, keep every other function, and refuse a
 // module where a name it matches returns a value (that function would not be a panic path).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import binaryen from 'binaryen';
 
 const tool = fileURLToPath(new URL('../../tools/snip-panics.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'hearth-snip-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A module with functions named as wasm-bindgen names Rust's: `[name, returnsI32]`; each body calls `side`. */
 function moduleWith(functions) {
