@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing hearth needs on a fresh machine, and
 # skips whatever is already there, so running it again is cheap.
-#   tools/setup.sh          Rust wasm target, wasm-bindgen CLI, npm dev packages
+#   tools/setup.sh          Rust wasm target and std's source, wasm-bindgen CLI, npm dev packages
 #   tools/setup.sh browser  ... and Debian's Chromium (browser tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,11 @@ say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+# std's source: the browser builds rebuild std for size (tools/build-pkg.sh says why).
+if [ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+  say "adding the rust-src component"
+  rustup component add rust-src
 fi
 
 # The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
