@@ -223,6 +223,59 @@ fn foreign_newer_and_damaged_data_is_rejected_with_a_reason() {
     assert!(decode(&encode(&Profile::new(5, T0))[..10]).is_err());
 }
 
+/// `bytes` with its checksum made right again, so the field reader itself sees the damage.
+fn reframed(mut bytes: Vec<u8>) -> Vec<u8> {
+    let n = bytes.len() - 4;
+    let sum = bytes[..n].iter().fold(0x811c_9dc5u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    bytes[n..].copy_from_slice(&sum.to_le_bytes());
+    bytes
+}
+
+#[test]
+fn a_damaged_field_is_named_with_its_byte_and_the_first_problem_wins() {
+    let m = manifest();
+    let can = everything().build_content.unwrap();
+    let mut p = Profile::new(5, T0);
+    p.record(&view("tent"), &m, T0, can, false).unwrap();
+    let good = encode(&p);
+    assert_eq!(decode(&good).unwrap(), p);
+    let body = good.len() - 4;
+
+    // Cut anywhere: never read as a profile, and the problem is at or before the cut.
+    for cut in 3..body {
+        let mut b = good[..cut].to_vec();
+        b.extend_from_slice(&[0; 4]);
+        match decode(&reframed(b)) {
+            Err(CodecError::Malformed { offset, .. }) => assert!(offset <= cut, "cut at {cut}: problem at {offset}"),
+            other => panic!("cut at {cut}: {other:?}"),
+        }
+    }
+    // One byte too many.
+    let mut long = good[..body].to_vec();
+    long.extend_from_slice(&[0, 0, 0, 0, 0]);
+    assert_eq!(decode(&reframed(long)), Err(CodecError::Malformed { offset: body, what: "unexpected bytes after the profile" }));
+
+    // The recent item's kind byte follows its length-prefixed id.
+    let kind = good.windows(5).position(|w| w == b"\x04tent").expect("the recent item is stored") + 5;
+    assert_eq!(good[kind], 0, "viewed");
+    let mut bad_kind = good.clone();
+    bad_kind[kind] = 9;
+    assert_eq!(decode(&reframed(bad_kind.clone())), Err(CodecError::Malformed { offset: kind + 1, what: "recent kind" }));
+    // A problem earlier in the format is the one reported: the flags (paused) come before.
+    // After the magic and version (3 bytes) and the secret (8): five varints (first seen, last
+    // seen, last event, visits, sessions), then the flags.
+    let mut flags = 3 + 8;
+    for _ in 0..5 {
+        while good[flags] & 0x80 != 0 {
+            flags += 1;
+        }
+        flags += 1;
+    }
+    assert_eq!(good[flags], 0, "not paused");
+    bad_kind[flags] = 2;
+    assert_eq!(decode(&reframed(bad_kind)), Err(CodecError::Malformed { offset: flags + 1, what: "flags" }));
+}
+
 fn arb_event() -> impl Strategy<Value = Event> {
     let item = prop::sample::select(vec!["shoe", "tent", "vitamins", "maternity"]);
     prop_oneof![

@@ -190,64 +190,94 @@ pub fn encode(p: &Profile) -> Vec<u8> {
     bytes
 }
 
+/// Reads the format, remembering the first problem: once one is found every read gives a zero
+/// value and the reader sits at the end, so loops over counts stop, and `decode` reports the first.
 struct R<'a> {
     b: &'a [u8],
     pos: usize,
+    err: Option<CodecError>,
 }
 
 impl R<'_> {
-    fn bad(&self, what: &'static str) -> CodecError {
-        CodecError::Malformed { offset: self.pos, what }
+    fn bad(&mut self, what: &'static str) {
+        if self.err.is_none() {
+            self.err = Some(CodecError::Malformed { offset: self.pos, what });
+        }
+        self.pos = self.b.len();
     }
-    fn byte(&mut self, what: &'static str) -> Result<u8, CodecError> {
-        let b = *self.b.get(self.pos).ok_or_else(|| self.bad(what))?;
-        self.pos += 1;
-        Ok(b)
-    }
-    fn bytes(&mut self, n: usize, what: &'static str) -> Result<&[u8], CodecError> {
-        let end = self.pos.checked_add(n).filter(|e| *e <= self.b.len()).ok_or_else(|| self.bad(what))?;
-        let s = &self.b[self.pos..end];
-        self.pos = end;
-        Ok(s)
-    }
-    fn u(&mut self, what: &'static str) -> Result<u64, CodecError> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(what)?;
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Ok(n);
+    fn bytes(&mut self, n: usize, what: &'static str) -> &[u8] {
+        match self.pos.checked_add(n).filter(|e| *e <= self.b.len()) {
+            Some(end) => {
+                let s = &self.b[self.pos..end];
+                self.pos = end;
+                s
+            }
+            None => {
+                self.bad(what);
+                &[]
             }
         }
-        Err(self.bad(what))
     }
-    fn u32(&mut self, what: &'static str) -> Result<u32, CodecError> {
-        u32::try_from(self.u(what)?).map_err(|_| self.bad(what))
+    fn byte(&mut self, what: &'static str) -> u8 {
+        self.bytes(1, what).first().copied().unwrap_or(0)
     }
-    fn i(&mut self, what: &'static str) -> Result<i64, CodecError> {
-        let z = self.u(what)?;
-        Ok((z >> 1) as i64 ^ -((z & 1) as i64))
-    }
-    fn day(&mut self, what: &'static str) -> Result<i32, CodecError> {
-        i32::try_from(self.i(what)?).map_err(|_| self.bad(what))
-    }
-    fn count(&mut self, max: usize, what: &'static str) -> Result<usize, CodecError> {
-        let n = self.u(what)?;
-        if n > max as u64 {
-            return Err(self.bad(what));
+    fn u(&mut self, what: &'static str) -> u64 {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte(what);
+            n |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return n;
+            }
         }
-        Ok(n as usize)
+        self.bad(what);
+        0
     }
-    fn s(&mut self, what: &'static str) -> Result<String, CodecError> {
-        let n = self.count(MAX_STR, what)?;
-        let bytes = self.bytes(n, what)?;
-        std::str::from_utf8(bytes).map(str::to_owned).map_err(|_| self.bad(what))
+    /// `u` within `max` (a bigger value is a problem).
+    fn up_to(&mut self, max: u64, what: &'static str) -> u64 {
+        let n = self.u(what);
+        if n > max {
+            self.bad(what);
+            return 0;
+        }
+        n
     }
-    fn opt_day(&mut self, what: &'static str) -> Result<Option<i32>, CodecError> {
-        match self.byte(what)? {
-            0 => Ok(None),
-            1 => self.day(what).map(Some),
-            _ => Err(self.bad(what)),
+    fn u32(&mut self, what: &'static str) -> u32 {
+        self.up_to(u64::from(u32::MAX), what) as u32
+    }
+    fn i(&mut self, what: &'static str) -> i64 {
+        let z = self.u(what);
+        (z >> 1) as i64 ^ -((z & 1) as i64)
+    }
+    fn day(&mut self, what: &'static str) -> i32 {
+        let d = self.i(what);
+        i32::try_from(d).unwrap_or_else(|_| {
+            self.bad(what);
+            0
+        })
+    }
+    fn count(&mut self, max: usize, what: &'static str) -> usize {
+        self.up_to(max as u64, what) as usize
+    }
+    fn s(&mut self, what: &'static str) -> String {
+        let n = self.count(MAX_STR, what);
+        let bytes = self.bytes(n, what);
+        match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                self.bad(what);
+                String::new()
+            }
+        }
+    }
+    fn opt_day(&mut self, what: &'static str) -> Option<i32> {
+        match self.byte(what) {
+            0 => None,
+            1 => Some(self.day(what)),
+            _ => {
+                self.bad(what);
+                None
+            }
         }
     }
 }
@@ -269,88 +299,93 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
     if checksum(body) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
         return Err(CodecError::Checksum);
     }
-    let mut r = R { b: body, pos: 3 };
+    let mut r = R { b: body, pos: 3, err: None };
     let mut secret = [0u8; 8];
-    secret.copy_from_slice(r.bytes(8, "secret")?);
+    secret.copy_from_slice(r.bytes(8, "secret").get(..8).unwrap_or(&[0; 8]));
     let mut p = Profile {
         secret: u64::from_le_bytes(secret),
-        first_seen_day: r.day("first seen")?,
-        last_seen_day: r.day("last seen")?,
-        last_event_minute: r.i("last event")?,
-        visits: r.u32("visits")?,
-        sessions: r.u32("sessions")?,
-        paused: match r.u("flags")? {
-            0 => false,
-            1 => true,
-            _ => return Err(r.bad("flags")),
-        },
+        first_seen_day: r.day("first seen"),
+        last_seen_day: r.day("last seen"),
+        last_event_minute: r.i("last event"),
+        visits: r.u32("visits"),
+        sessions: r.u32("sessions"),
+        paused: r.up_to(1, "flags") == 1,
         ..Profile::default()
     };
-    for _ in 0..r.count(MAX_AFFINITIES, "affinity count")? {
-        let tag = r.s("affinity tag")?;
-        let score = f32::from_le_bytes(r.bytes(4, "affinity score")?.try_into().map_err(|_| r.bad("affinity score"))?);
+    for _ in 0..r.count(MAX_AFFINITIES, "affinity count") {
+        let tag = r.s("affinity tag");
+        let score = f32::from_le_bytes(r.bytes(4, "affinity score").try_into().unwrap_or([0; 4]));
         if !score.is_finite() || score < 0.0 {
-            return Err(r.bad("affinity score"));
+            r.bad("affinity score");
         }
-        p.content.affinities.push(Affinity { tag, score, day: r.day("affinity day")? });
+        p.content.affinities.push(Affinity { tag, score, day: r.day("affinity day") });
     }
-    for _ in 0..r.count(MAX_RECENT, "recent count")? {
-        let item = r.s("recent item")?;
-        let seen = match r.byte("recent kind")? {
+    for _ in 0..r.count(MAX_RECENT, "recent count") {
+        let item = r.s("recent item");
+        let seen = match r.byte("recent kind") {
             0 => Seen::Viewed,
             1 => Seen::Clicked,
             2 => Seen::Carted,
             3 => Seen::Purchased,
-            _ => return Err(r.bad("recent kind")),
+            _ => {
+                r.bad("recent kind");
+                Seen::Viewed
+            }
         };
-        p.content.recent.push(Recent { item, seen, day: r.day("recent day")? });
+        p.content.recent.push(Recent { item, seen, day: r.day("recent day") });
     }
-    for _ in 0..r.count(MAX_SLOT_STATS, "slot stat count")? {
+    for _ in 0..r.count(MAX_SLOT_STATS, "slot stat count") {
         p.content.slot_stats.push(SlotStat {
-            slot: r.s("slot")?,
-            variant: r.s("variant")?,
-            impressions: r.u32("impressions")?,
-            clicks: r.u32("clicks")?,
+            slot: r.s("slot"),
+            variant: r.s("variant"),
+            impressions: r.u32("impressions"),
+            clicks: r.u32("clicks"),
         });
     }
-    p.content.purchases = r.u32("purchases")?;
-    for _ in 0..r.count(MAX_PROMOTIONS, "promotion count")? {
-        let id = r.s("promotion")?;
-        let day = r.day("promotion day")?;
-        let today = r.u32("promotion today")?;
+    p.content.purchases = r.u32("purchases");
+    for _ in 0..r.count(MAX_PROMOTIONS, "promotion count") {
+        let id = r.s("promotion");
+        let day = r.day("promotion day");
+        let today = r.u32("promotion today");
         let mut week = [0u16; 7];
         for n in &mut week {
-            *n = u16::try_from(r.u("promotion week")?).map_err(|_| r.bad("promotion week"))?;
+            *n = r.up_to(u64::from(u16::MAX), "promotion week") as u16;
         }
-        let lifetime = r.u32("promotion lifetime")?;
-        let dismissed_day = r.opt_day("dismissed")?;
-        let converted_day = r.opt_day("converted")?;
+        let lifetime = r.u32("promotion lifetime");
+        let dismissed_day = r.opt_day("dismissed");
+        let converted_day = r.opt_day("converted");
         p.promotions.promotions.push(PromotionStat { id, day, today, week, lifetime, dismissed_day, converted_day });
     }
     for list in [&mut p.sticky, &mut p.traits] {
-        for _ in 0..r.count(64, "pair count")? {
-            list.push((r.s("key")?, r.s("value")?));
+        for _ in 0..r.count(64, "pair count") {
+            list.push((r.s("key"), r.s("value")));
         }
     }
-    for _ in 0..r.count(MAX_MUTED, "muted count")? {
-        p.muted.push(r.s("muted tag")?);
+    for _ in 0..r.count(MAX_MUTED, "muted count") {
+        p.muted.push(r.s("muted tag"));
     }
     // v1 has no consent record: it migrates as "not recorded".
     if version >= 2 {
-        p.consent = match r.byte("consent record")? {
+        p.consent = match r.byte("consent record") {
             0 => None,
             1 => {
-                let granted = r.byte("consent bits")?;
+                let granted = r.byte("consent bits");
                 if granted >= 1 << ConsentRecord::NAMES.len() {
-                    return Err(r.bad("consent bits"));
+                    r.bad("consent bits");
                 }
-                Some(ConsentRecord { granted, day: r.day("consent day")? })
+                Some(ConsentRecord { granted, day: r.day("consent day") })
             }
-            _ => return Err(r.bad("consent record")),
+            _ => {
+                r.bad("consent record");
+                None
+            }
         };
     }
     if r.pos != body.len() {
-        return Err(r.bad("unexpected bytes after the profile"));
+        r.bad("unexpected bytes after the profile");
     }
-    Ok(p)
+    match r.err {
+        Some(e) => Err(e),
+        None => Ok(p),
+    }
 }
