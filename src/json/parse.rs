@@ -34,41 +34,56 @@ pub fn parse(text: &str) -> Result<Value, ParseError> {
 
 /// Parses a complete JSON text, rejecting nesting deeper than `max_depth`.
 pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<Value, ParseError> {
-    let mut p = Parser { src: text.as_bytes(), pos: 0, depth: 0, max_depth };
+    let mut p = Parser { src: text.as_bytes(), pos: 0, depth: 0, max_depth, err: None };
     // A leading byte-order mark is common in files saved by editors.
     if p.src.starts_with(&[0xEF, 0xBB, 0xBF]) {
         p.pos = 3;
     }
     p.skip_ws();
-    let v = p.value()?;
+    let v = p.value();
     p.skip_ws();
     if p.pos != p.src.len() {
-        return Err(p.error("unexpected content after the JSON value"));
+        p.fail("unexpected content after the JSON value");
     }
-    Ok(v)
+    match p.err {
+        Some((pos, message)) => Err(error_at(p.src, pos, message)),
+        None => Ok(v),
+    }
 }
 
+/// The error for a problem at byte `pos` of `src`: its line and column.
+fn error_at(src: &[u8], pos: usize, message: String) -> ParseError {
+    let before = &src[..pos.min(src.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    // Count characters, not bytes, so the column matches an editor's (a character cut at
+    // `pos` counts as one, as it would decoded lossily).
+    let column = crate::text::char_count(&before[line_start..]) + 1;
+    ParseError { line, column, message }
+}
+
+/// A recursive-descent parser that remembers its first problem: from then on it sits at the
+/// end of the input, so every caller stops at its next check, and what it returns is a
+/// placeholder that `parse_with_limit` discards.
 struct Parser<'a> {
     src: &'a [u8],
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// The first problem: where, and what.
+    err: Option<(usize, String)>,
 }
 
 impl Parser<'_> {
-    fn error(&self, message: impl Into<String>) -> ParseError {
-        self.error_at(self.pos, message)
+    fn fail(&mut self, message: impl Into<String>) {
+        self.fail_at(self.pos, message);
     }
 
-    fn error_at(&self, pos: usize, message: impl Into<String>) -> ParseError {
-        let pos = pos.min(self.src.len());
-        let before = &self.src[..pos];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        // Count characters, not bytes, so the column matches an editor's (a character cut at
-        // `pos` counts as one, as it would decoded lossily).
-        let column = crate::text::char_count(&before[line_start..]) + 1;
-        ParseError { line, column, message: message.into() }
+    fn fail_at(&mut self, pos: usize, message: impl Into<String>) {
+        if self.err.is_none() {
+            self.err = Some((pos, message.into()));
+        }
+        self.pos = self.src.len();
     }
 
     fn peek(&self) -> Option<u8> {
@@ -81,97 +96,115 @@ impl Parser<'_> {
         }
     }
 
-    fn expect_literal(&mut self, lit: &str, v: Value) -> Result<Value, ParseError> {
+    fn literal(&mut self, lit: &str, v: Value) -> Value {
         if self.src[self.pos..].starts_with(lit.as_bytes()) {
             self.pos += lit.len();
-            Ok(v)
         } else {
-            Err(self.error(format!("expected `{lit}`")))
+            self.fail(format!("expected `{lit}`"));
         }
+        v
     }
 
-    fn value(&mut self) -> Result<Value, ParseError> {
+    fn value(&mut self) -> Value {
         match self.peek() {
-            None => Err(self.error("unexpected end of input, expected a value")),
+            None => {
+                self.fail("unexpected end of input, expected a value");
+                Value::Null
+            }
             Some(b'{') => self.nested(Self::object),
             Some(b'[') => self.nested(Self::array),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b't') => self.expect_literal("true", Value::Bool(true)),
-            Some(b'f') => self.expect_literal("false", Value::Bool(false)),
-            Some(b'n') => self.expect_literal("null", Value::Null),
+            Some(b'"') => Value::String(self.string()),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b) => Err(self.error(format!("unexpected character {}, expected a value", show_byte(b)))),
+            Some(b) => {
+                self.fail(format!("unexpected character {}, expected a value", show_byte(b)));
+                Value::Null
+            }
         }
     }
 
-    fn nested(&mut self, f: fn(&mut Self) -> Result<Value, ParseError>) -> Result<Value, ParseError> {
+    fn nested(&mut self, f: fn(&mut Self) -> Value) -> Value {
         if self.depth >= self.max_depth {
-            return Err(self.error(format!("nesting deeper than {} levels", self.max_depth)));
+            self.fail(format!("nesting deeper than {} levels", self.max_depth));
+            return Value::Null;
         }
         self.depth += 1;
-        let r = f(self);
+        let v = f(self);
         self.depth -= 1;
-        r
+        v
     }
 
-    fn object(&mut self) -> Result<Value, ParseError> {
+    /// After an element of an object or array: true at `,`, false at `close` or on a problem.
+    fn next(&mut self, close: u8, message: &'static str) -> bool {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                true
+            }
+            Some(b) if b == close => {
+                self.pos += 1;
+                false
+            }
+            _ => {
+                self.fail(message);
+                false
+            }
+        }
+    }
+
+    fn object(&mut self) -> Value {
         self.pos += 1; // {
         let mut obj = Object::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(obj));
+            return Value::Object(obj);
         }
         loop {
             self.skip_ws();
             if self.peek() != Some(b'"') {
-                return Err(self.error("expected a string key"));
+                self.fail("expected a string key");
+                break;
             }
-            let key = self.string()?;
+            let key = self.string();
             self.skip_ws();
             if self.peek() != Some(b':') {
-                return Err(self.error("expected `:` after object key"));
+                self.fail("expected `:` after object key");
+                break;
             }
             self.pos += 1;
             self.skip_ws();
-            let v = self.value()?;
+            let v = self.value();
             obj.insert(key, v);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(obj));
-                }
-                _ => return Err(self.error("expected `,` or `}` in object")),
+            if !self.next(b'}', "expected `,` or `}` in object") {
+                break;
             }
         }
+        Value::Object(obj)
     }
 
-    fn array(&mut self) -> Result<Value, ParseError> {
+    fn array(&mut self) -> Value {
         self.pos += 1; // [
         let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::Array(items));
+            return Value::Array(items);
         }
         loop {
             self.skip_ws();
-            items.push(self.value()?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected `,` or `]` in array")),
+            items.push(self.value());
+            if !self.next(b']', "expected `,` or `]` in array") {
+                break;
             }
         }
+        Value::Array(items)
     }
 
-    fn number(&mut self) -> Result<Value, ParseError> {
+    fn number(&mut self) -> Value {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -179,12 +212,12 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => self.digits(),
-            _ => return Err(self.error("expected a digit")),
+            _ => self.fail("expected a digit"),
         }
         if self.peek() == Some(b'.') {
             self.pos += 1;
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error("expected a digit after `.`"));
+                self.fail("expected a digit after `.`");
             }
             self.digits();
         }
@@ -194,13 +227,13 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error("expected a digit in the exponent"));
+                self.fail("expected a digit in the exponent");
             }
             self.digits();
         }
-        // The slice is ASCII by construction, a JSON number.
-        let text = std::str::from_utf8(&self.src[start..self.pos]).map_err(|_| self.error_at(start, "bad number"))?;
-        Ok(Value::Number(super::number::decimal(text)))
+        // The slice is ASCII by construction, a JSON number (empty after a problem).
+        let text = std::str::from_utf8(&self.src[start.min(self.pos)..self.pos]).unwrap_or("");
+        Value::Number(if self.err.is_some() { 0.0 } else { super::number::decimal(text) })
     }
 
     fn digits(&mut self) {
@@ -209,7 +242,7 @@ impl Parser<'_> {
         }
     }
 
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> String {
         let open = self.pos;
         self.pos += 1; // "
         let mut out = String::new();
@@ -222,26 +255,32 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            // The input is a &str, and we only stop on ASCII bytes, so the run is valid UTF-8.
-            out.push_str(std::str::from_utf8(&self.src[run_start..self.pos]).map_err(|_| self.error("invalid UTF-8"))?);
+            // The input is a &str, and a run stops only at ASCII bytes, so it is valid UTF-8.
+            out.push_str(std::str::from_utf8(&self.src[run_start..self.pos]).unwrap_or(""));
             match self.peek() {
-                None => return Err(self.error_at(open, "unterminated string")),
+                None => {
+                    self.fail_at(open, "unterminated string");
+                    return out;
+                }
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return out;
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    self.escape(&mut out)?;
+                    self.escape(&mut out);
                 }
-                Some(b) => return Err(self.error(format!("control character {} must be escaped in a string", show_byte(b)))),
+                Some(b) => {
+                    self.fail(format!("control character {} must be escaped in a string", show_byte(b)));
+                    return out;
+                }
             }
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+    fn escape(&mut self, out: &mut String) {
         let Some(b) = self.peek() else {
-            return Err(self.error("unterminated escape"));
+            return self.fail("unterminated escape");
         };
         self.pos += 1;
         let c = match b {
@@ -254,17 +293,19 @@ impl Parser<'_> {
             b'r' => '\r',
             b't' => '\t',
             b'u' => {
-                let hi = self.hex4()?;
+                let hi = self.hex4();
                 if (0xD800..0xDC00).contains(&hi) && self.src[self.pos..].starts_with(b"\\u") {
                     let save = self.pos;
                     self.pos += 2;
-                    let lo = self.hex4()?;
+                    let lo = self.hex4();
                     if (0xDC00..0xE000).contains(&lo) {
                         let cp = 0x10000 + ((hi as u32 - 0xD800) << 10) + (lo as u32 - 0xDC00);
                         char::from_u32(cp).unwrap_or('\u{FFFD}')
                     } else {
                         // Lone high surrogate followed by another escape: keep the second.
-                        self.pos = save;
+                        if self.err.is_none() {
+                            self.pos = save;
+                        }
                         '\u{FFFD}'
                     }
                 } else {
@@ -273,23 +314,27 @@ impl Parser<'_> {
                     char::from_u32(hi as u32).unwrap_or('\u{FFFD}')
                 }
             }
-            other => return Err(self.error_at(self.pos - 1, format!("unknown escape `\\{}`", other as char))),
+            other => return self.fail_at(self.pos - 1, format!("unknown escape `\\{}`", other as char)),
         };
         out.push(c);
-        Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u16, ParseError> {
-        let Some(hex) = self.src.get(self.pos..self.pos + 4) else {
-            return Err(self.error("expected four hex digits after `\\u`"));
-        };
-        let mut n: u16 = 0;
-        for &h in hex {
-            let d = (h as char).to_digit(16).ok_or_else(|| self.error("expected four hex digits after `\\u`"))?;
-            n = n * 16 + d as u16;
+    /// Four hex digits (0 after a problem).
+    fn hex4(&mut self) -> u16 {
+        let n = self
+            .src
+            .get(self.pos..self.pos + 4)
+            .and_then(|hex| hex.iter().try_fold(0u16, |n, &h| (h as char).to_digit(16).map(|d| n * 16 + d as u16)));
+        match n {
+            Some(n) => {
+                self.pos += 4;
+                n
+            }
+            None => {
+                self.fail("expected four hex digits after `\\u`");
+                0
+            }
         }
-        self.pos += 4;
-        Ok(n)
     }
 }
 
