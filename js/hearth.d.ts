@@ -194,7 +194,11 @@ export class Hearth {
    * (`hearth_features_bg.wasm`). Rejects with a HearthError naming the section that would not decrypt.
    */
   static loadAsync(manifest: object | string | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Hearth>;
-  /** A one-line description of what the manifest holds. */
+  /**
+   * A one-line description of what the manifest holds, for developers (what `hearth check`
+   * prints). Not in the page build (`hearth_browser_bg.wasm`): reading it there throws a
+   * HearthError naming the builds that have it (the features build and the full build).
+   */
   readonly summary: string;
   /**
    * The names the manifest gives people to read (tag, slot, variant, promotion and segment

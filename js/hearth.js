@@ -37,6 +37,8 @@ const ELSEWHERE = {
   features:
     "hearth's page build (hearth_browser_bg.wasm: slots, artwork, promotions and recommendations): init({features: true}) loads hearth_features_bg.wasm, which adds GrowthBook features and experiments",
   json: "hearth's page build (hearth_browser_bg.wasm), which loads hearth manifests compiled (`hearth compile manifest.json -o manifest.bin`, or Hearth.compile in Node); a GrowthBook payload loads in hearth_features_bg.wasm (init({features: true})) and the full build",
+  tools:
+    "hearth's page build (hearth_browser_bg.wasm), which leaves out diagnostics for developers: the features build (init({features: true})) and the full build have it",
   full: "hearth's browser builds (hearth_browser_bg.wasm, hearth_features_bg.wasm): init() with hearth_wasm_bg.wasm, the full build, has it",
 };
 /** Throws the HearthError naming the build that has `what`, unless this one has `exported` (`where`: a key of ELSEWHERE). */
@@ -469,8 +471,9 @@ export class Hearth {
     return verified;
   }
 
-  /** A one-line description: what the manifest holds. */
+  /** A one-line description: what the manifest holds (not in the page build). */
   get summary() {
+    needs(this.#engine.summary, 'Hearth#summary', 'tools');
     return this.#engine.summary();
   }
 

@@ -1,6 +1,6 @@
 //! What the features and full builds add to the page build's exports: JSON documents (hearth
-//! manifests and GrowthBook payloads, `validate`) and GrowthBook features, experiments and
-//! conditions. The page build (built without the `growthbook` feature) does not export them at
+//! manifests and GrowthBook payloads, `validate`), the manifest's summary, and GrowthBook
+//! features, experiments and conditions. The page build (built without the `growthbook` feature) does not export them at
 //! all, so neither its Wasm nor its wasm-bindgen glue carries them; js/hearth.js says which build
 //! has what is missing.
 
@@ -28,6 +28,12 @@ impl WasmEngine {
         let manifest = Manifest::parse_with_key(text, decryption_key.as_deref(), &JsRegexEngine)
             .map_err(|issues| error::from_issues("invalid manifest", &issues))?;
         Ok(WasmEngine { manifest: Rc::new(manifest) })
+    }
+
+    /// A one-line description of what the manifest holds (`Manifest::summary`): a developer's
+    /// diagnostic, like `validate`, so not in the page build.
+    pub fn summary(&self) -> String {
+        self.manifest.summary()
     }
 
     /// The experiment definition a feature result's numeric `experiment` refers to (JSON).

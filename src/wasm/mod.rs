@@ -43,10 +43,6 @@ impl WasmEngine {
         Ok(WasmEngine { manifest: Rc::new(manifest) })
     }
 
-    pub fn summary(&self) -> String {
-        self.manifest.summary()
-    }
-
     /// The manifest's names for people (`Manifest::labels_json`).
     pub fn labels(&self) -> String {
         self.manifest.labels_json()

@@ -25,7 +25,6 @@ test('the browser build gives the same page answer as native', () => {
 
 test('the page build evaluates no GrowthBook features or experiments, and names the build that does', () => {
   const engine = Hearth.load(compiledSample);
-  assert.match(engine.summary, /2 features/, 'it still knows what the payload holds');
   const gb = /is not in hearth's page build .*init\(\{features: true\}\) loads hearth_features_bg\.wasm/;
   for (const [name, f] of Object.entries({
     'hearth.visitor': () => engine.visitor({ attributes: { id: 'a' } }),
@@ -97,6 +96,15 @@ test('what the browser build leaves out throws a HearthError that says where it 
   for (const [name, f] of Object.entries(calls)) {
     assert.throws(f, (e) => e instanceof HearthError && /not in hearth's browser builds .*hearth_wasm_bg\.wasm/.test(e.message), name);
   }
+});
+
+test("the manifest's summary, a developer's diagnostic, is left to the features and full builds", () => {
+  const engine = Hearth.load(compiledSample);
+  assert.throws(
+    () => engine.summary,
+    (e) => e instanceof HearthError && /Hearth#summary is not in hearth's page build .*features build \(init\(\{features: true\}\)\) and the full build/.test(e.message),
+  );
+  assert.ok(Object.keys(engine.labels.slots).length > 0, 'labels, which pages show, stay');
 });
 
 

@@ -33,6 +33,9 @@ test('the features build answers features, experiments and conditions as the ful
   // A payload names nothing; this build says so as the full build does (it carries no labels writer).
   assert.deepEqual(Hearth.load(bare).labels, JSON.parse(full(`console.log(JSON.stringify(Hearth.load(${JSON.stringify(bare)}).labels));`)));
   assert.deepEqual(Hearth.load(bare).labels, { taxonomy: { tags: {} }, slots: {}, promotions: {}, segments: {} });
+  // The manifest's summary (left out of the page build) is here, as the full build writes it.
+  assert.equal(engine.summary, full(`console.log(Hearth.load(${JSON.stringify(sample)}).summary);`).trim());
+  assert.match(engine.summary, /2 features/);
 });
 
 test('the features build decides pages exactly as native', () => {
