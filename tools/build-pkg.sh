@@ -21,11 +21,11 @@ rm -rf pkg && mkdir -p pkg/src
 # (tools/setup.sh installs it): panics trap where they happen (`-Cpanic=immediate-abort`: no
 # message formatting, no panic hook, no locations), and std's `optimize_for_size` code paths.
 # The flags are unstable, so RUSTC_BOOTSTRAP=1 lets the stable compiler take them, for these
-# two builds only: 3.5 KB gzip less for the page build than std as shipped, for ~9% slower
+# two builds only: 3.5 KB gzip less for the page build than std as shipped, for ~8% slower
 # decisions (std's own code is then built at the profile's opt-level "z" too; BENCHMARKS.md,
 # stop 16). It is the same compiler and the same std source as every other build, so the engine's
-# arithmetic is the same (the determinism tests compare the page build with native, Node and
-# workerd). HEARTH_PREBUILT_STD=1 builds them with std as shipped instead (for a toolchain whose
+# arithmetic is the same (the determinism tests check the page build's answer against the native
+# one, in Node and in Chromium). HEARTH_PREBUILT_STD=1 builds them with std as shipped instead (for a toolchain whose
 # unstable flags have moved on), with the panic paths emptied after the fact (snip-panics).
 size_std=(-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
   --config 'target.wasm32-unknown-unknown.rustflags=["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none"]')
@@ -44,8 +44,8 @@ build() { # profile features name [wasm-opt passes first]: out-name hearth_wasm 
   # the first 1 KB of memory: Rust's stack is the first 1 MB, growing down, so only the last 1 KB
   # of a full stack lies there (0.7 KB gzip less for the page build).
   # With std as shipped, Rust's panic paths are made to trap at once instead of formatting a
-  # message no one can read (tools/snip-panics.mjs says why that is exact): 9 KB less for the
-  # full build. A std rebuilt with immediate-abort has no such paths left.
+  # message no one can read (tools/snip-panics.mjs says why that is exact): 9 KB less Wasm for
+  # the full build. A std rebuilt with immediate-abort has no such paths left.
   local wasm="pkg/$3-build/hearth_wasm_bg.wasm"
   if [ ${#std[@]} = 0 ]; then
     node tools/snip-panics.mjs "$wasm" "pkg/$3-build/snipped.wasm"

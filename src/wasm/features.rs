@@ -1,8 +1,8 @@
 //! What the features and full builds add to the page build's exports: JSON documents (hearth
 //! manifests and GrowthBook payloads, `validate`), the manifest's summary, and GrowthBook
-//! features, experiments and conditions. The page build (built without the `growthbook` feature) does not export them at
-//! all, so neither its Wasm nor its wasm-bindgen glue carries them; js/hearth.js says which build
-//! has what is missing.
+//! features, experiments and conditions. The page build (built without the `growthbook` feature)
+//! does not export them at all, so neither its Wasm nor its wasm-bindgen glue carries them;
+//! js/hearth.js says which build has what is missing.
 
 use super::{error, parse_json, regex::JsRegexEngine, WasmEngine};
 use crate::condition::Condition;
