@@ -26,6 +26,7 @@ mod sort;
 pub mod store;
 mod text;
 pub mod time;
+mod wire;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

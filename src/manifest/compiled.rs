@@ -31,16 +31,12 @@ use crate::diag::Issues;
 use crate::growthbook::Payload;
 use crate::host::RegexEngine;
 use crate::json::{self, Object, Value};
+use crate::wire;
 
 /// The first bytes of every compiled manifest.
 pub const MAGIC: &[u8; 7] = b"HEARTHc";
 /// The binary layout's version: a new engine reads only its own (compile again after upgrading).
 pub const LAYOUT: u8 = 2;
-
-/// FNV-1a, 32-bit, over bytes.
-fn checksum(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, &b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
-}
 
 /// Whether `bytes` start like a compiled manifest (what loaders sniff).
 pub fn is_compiled(bytes: &[u8]) -> bool {
@@ -59,19 +55,11 @@ mod write {
     }
 
     impl Writer {
-        pub fn u(&mut self, mut n: u64) {
-            loop {
-                let b = (n & 0x7f) as u8;
-                n >>= 7;
-                if n == 0 {
-                    self.out.push(b);
-                    return;
-                }
-                self.out.push(b | 0x80);
-            }
+        pub fn u(&mut self, n: u64) {
+            wire::put_u(&mut self.out, n);
         }
         pub fn i(&mut self, n: i64) {
-            self.u(((n << 1) ^ (n >> 63)) as u64); // zigzag
+            wire::put_i(&mut self.out, n);
         }
         pub fn f(&mut self, x: f64) {
             self.out.extend_from_slice(&x.to_le_bytes());
@@ -288,7 +276,7 @@ impl Manifest {
         }
         // Derived, but stored: the browser builds carry no code to write it (layout 2).
         w.s(&self.labels_json());
-        let sum = checksum(&w.out);
+        let sum = wire::fnv1a(&w.out);
         w.out.extend_from_slice(&sum.to_le_bytes());
         w.out
     }
@@ -296,68 +284,37 @@ impl Manifest {
 
 // ---- reading (every build) ----
 
-/// Reads fields in order. A read that fails marks the reader `bad` (at `bad_at`) and gives a
-/// default; every later read then gives defaults at once, so a damaged file costs no early returns
-/// (their drop code made this reader three times larger in Wasm) and no long loops.
+/// Reads fields in order ([`wire::Reader`]: a damaged file costs no early returns); its issue
+/// names the byte, not the field.
 struct Reader<'a, 'r> {
-    bytes: &'a [u8],
-    pos: usize,
-    bad_at: Option<usize>,
+    w: wire::Reader<'a>,
     regex: &'r dyn RegexEngine,
 }
+
+/// The field name this reader's problems carry (`from_compiled` reports the byte).
+const AT: &str = "compiled";
 
 impl Reader<'_, '_> {
     /// `value` when `ok`; otherwise marks the reader bad and gives `T::default()`.
     fn check<T: Default>(&mut self, ok: bool, value: T) -> T {
-        if ok && self.bad_at.is_none() {
-            return value;
-        }
-        self.bad_at.get_or_insert(self.pos);
-        T::default()
-    }
-    fn take(&mut self, n: usize) -> &[u8] {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len() && self.bad_at.is_none());
-        match end {
-            Some(end) => {
-                let start = self.pos;
-                self.pos = end;
-                &self.bytes[start..end]
-            }
-            None => {
-                self.bad_at.get_or_insert(self.pos);
-                &[]
-            }
-        }
-    }
-    fn byte(&mut self) -> u8 {
-        self.take(1).first().copied().unwrap_or(0)
+        self.w.check(ok, value, AT)
     }
     fn u(&mut self) -> u64 {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte();
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return n;
-            }
-        }
-        self.check(false, 0)
+        self.w.u(AT)
     }
     /// A varint no larger than `max`.
     fn upto(&mut self, max: u32) -> u32 {
-        let n = self.u();
-        self.check(n <= u64::from(max), n as u32)
+        self.w.up_to(u64::from(max), AT) as u32
     }
     fn u32(&mut self) -> u32 {
-        self.upto(u32::MAX)
+        self.w.u32(AT)
     }
     fn i(&mut self) -> i64 {
-        let n = self.u();
-        (n >> 1) as i64 ^ -((n & 1) as i64)
+        self.w.i(AT)
     }
     /// A finite `f64` in `range` (nothing the validator passes is NaN or infinite).
     fn f_in(&mut self, range: core::ops::RangeInclusive<f64>) -> f64 {
-        let b = self.take(8);
+        let b = self.w.take(8, AT);
         let x = b.try_into().map_or(0.0, f64::from_le_bytes);
         self.check(range.contains(&x), x)
     }
@@ -365,22 +322,18 @@ impl Reader<'_, '_> {
         self.f_in(f64::MIN..=f64::MAX)
     }
     fn b(&mut self) -> bool {
-        let b = self.byte();
+        let b = self.w.byte(AT);
         self.check(b <= 1, b == 1)
     }
     /// A length: each element takes at least a byte, so a length past the end is damage
     /// (and never a huge allocation).
     fn len(&mut self) -> usize {
         let n = self.u();
-        let left = (self.bytes.len() - self.pos) as u64;
+        let left = self.w.remaining() as u64;
         self.check(n <= left, n as usize)
     }
     fn s(&mut self) -> String {
-        let n = self.len();
-        let b = self.take(n);
-        let s = core::str::from_utf8(b).map(str::to_owned);
-        let ok = s.is_ok();
-        self.check(ok, s.unwrap_or_default())
+        self.w.str(usize::MAX, AT)
     }
     fn os(&mut self) -> Option<String> {
         if self.b() {
@@ -407,7 +360,7 @@ impl Reader<'_, '_> {
         let n = self.len();
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            if self.bad_at.is_some() {
+            if self.w.problem().is_some() {
                 break;
             }
             out.push(each(self));
@@ -487,7 +440,7 @@ impl Reader<'_, '_> {
         }
         let claims = if self.b() {
             let n = self.len();
-            Some(ClaimSettings { public_key: self.take(n).to_vec(), traits: self.strs() })
+            Some(ClaimSettings { public_key: self.w.take(n, AT).to_vec(), traits: self.strs() })
         } else {
             None
         };
@@ -548,7 +501,7 @@ impl Reader<'_, '_> {
             ends_at: self.oi(),
             dayparts: self.list(|r| {
                 let n = r.len();
-                let days = r.take(n).to_vec();
+                let days = r.w.take(n, AT).to_vec();
                 r.check(days.iter().all(|&d| d < 7), ());
                 Daypart { days, from_minute: r.upto(1440) as u16, to_minute: r.upto(1440) as u16 }
             }),
@@ -573,7 +526,7 @@ impl Reader<'_, '_> {
             let n = self.len();
             self.check(n == dims, ());
             let f: Vec<f32> =
-                self.take(n.saturating_mul(4)).chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                self.w.take(n.saturating_mul(4), AT).chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
             self.check(f.iter().all(|x| x.is_finite()), ());
             Some(f)
         } else {
@@ -607,16 +560,16 @@ impl Manifest {
             return Err(issues);
         };
         let stored = u32::from_le_bytes([bytes[body_end], bytes[body_end + 1], bytes[body_end + 2], bytes[body_end + 3]]);
-        if checksum(&bytes[..body_end]) != stored {
+        if wire::fnv1a(&bytes[..body_end]) != stored {
             fail(&mut issues, "damaged: the checksum does not match (truncated or altered)".to_owned());
             return Err(issues);
         }
-        let mut r = Reader { bytes: &bytes[..body_end], pos: head, bad_at: None, regex };
+        let mut r = Reader { w: wire::Reader::new(&bytes[..body_end], head), regex };
         let m = r.manifest(&mut issues);
-        if let Some(at) = r.bad_at {
+        if let Some((at, _)) = r.w.problem() {
             fail(&mut issues, format!("damaged: a field at byte {at} cannot be read"));
-        } else if r.pos != body_end {
-            fail(&mut issues, format!("damaged: {} unread bytes at byte {}", body_end - r.pos, r.pos));
+        } else if r.w.pos() != body_end {
+            fail(&mut issues, format!("damaged: {} unread bytes at byte {}", body_end - r.w.pos(), r.w.pos()));
         }
         if issues.is_empty() {
             Ok(m)
@@ -668,7 +621,7 @@ mod tests {
 
     fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
         let end = bytes.len() - 4;
-        let sum = checksum(&bytes[..end]);
+        let sum = wire::fnv1a(&bytes[..end]);
         bytes[end..].copy_from_slice(&sum.to_le_bytes());
         bytes
     }

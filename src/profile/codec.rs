@@ -12,6 +12,7 @@
 //! says what and where, and the caller resets that namespace.
 
 use super::*;
+use crate::wire::{fnv1a, put_i, put_u, Reader};
 
 /// The format version written today.
 pub const FORMAT_VERSION: u8 = 2;
@@ -50,26 +51,14 @@ impl std::fmt::Display for CodecError {
 
 impl std::error::Error for CodecError {}
 
-fn checksum(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
-}
-
 struct W(Vec<u8>);
 
 impl W {
-    fn u(&mut self, mut n: u64) {
-        loop {
-            let b = (n & 0x7f) as u8;
-            n >>= 7;
-            if n == 0 {
-                self.0.push(b);
-                return;
-            }
-            self.0.push(b | 0x80);
-        }
+    fn u(&mut self, n: u64) {
+        put_u(&mut self.0, n);
     }
     fn i(&mut self, n: i64) {
-        self.u(((n << 1) ^ (n >> 63)) as u64);
+        put_i(&mut self.0, n);
     }
     fn s(&mut self, s: &str) {
         let mut end = s.len().min(MAX_STR);
@@ -155,7 +144,7 @@ fn write(p: &Profile) -> Vec<u8> {
             w.i(i64::from(c.day));
         }
     }
-    let sum = checksum(&w.0);
+    let sum = fnv1a(&w.0);
     w.0.extend_from_slice(&sum.to_le_bytes());
     w.0
 }
@@ -190,94 +179,20 @@ pub fn encode(p: &Profile) -> Vec<u8> {
     bytes
 }
 
-/// Reads the format, remembering the first problem: once one is found every read gives a zero
-/// value and the reader sits at the end, so loops over counts stop, and `decode` reports the first.
-struct R<'a> {
-    b: &'a [u8],
-    pos: usize,
-    err: Option<CodecError>,
+/// A day number (a zigzag varint within `i32`).
+fn day(r: &mut Reader<'_>, what: &'static str) -> i32 {
+    let d = r.i(what);
+    r.check(i32::try_from(d).is_ok(), d as i32, what)
 }
 
-impl R<'_> {
-    fn bad(&mut self, what: &'static str) {
-        if self.err.is_none() {
-            self.err = Some(CodecError::Malformed { offset: self.pos, what });
-        }
-        self.pos = self.b.len();
-    }
-    fn bytes(&mut self, n: usize, what: &'static str) -> &[u8] {
-        match self.pos.checked_add(n).filter(|e| *e <= self.b.len()) {
-            Some(end) => {
-                let s = &self.b[self.pos..end];
-                self.pos = end;
-                s
-            }
-            None => {
-                self.bad(what);
-                &[]
-            }
-        }
-    }
-    fn byte(&mut self, what: &'static str) -> u8 {
-        self.bytes(1, what).first().copied().unwrap_or(0)
-    }
-    fn u(&mut self, what: &'static str) -> u64 {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte(what);
-            n |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return n;
-            }
-        }
-        self.bad(what);
-        0
-    }
-    /// `u` within `max` (a bigger value is a problem).
-    fn up_to(&mut self, max: u64, what: &'static str) -> u64 {
-        let n = self.u(what);
-        if n > max {
-            self.bad(what);
-            return 0;
-        }
-        n
-    }
-    fn u32(&mut self, what: &'static str) -> u32 {
-        self.up_to(u64::from(u32::MAX), what) as u32
-    }
-    fn i(&mut self, what: &'static str) -> i64 {
-        let z = self.u(what);
-        (z >> 1) as i64 ^ -((z & 1) as i64)
-    }
-    fn day(&mut self, what: &'static str) -> i32 {
-        let d = self.i(what);
-        i32::try_from(d).unwrap_or_else(|_| {
-            self.bad(what);
-            0
-        })
-    }
-    fn count(&mut self, max: usize, what: &'static str) -> usize {
-        self.up_to(max as u64, what) as usize
-    }
-    fn s(&mut self, what: &'static str) -> String {
-        let n = self.count(MAX_STR, what);
-        let bytes = self.bytes(n, what);
-        match std::str::from_utf8(bytes) {
-            Ok(s) => s.to_owned(),
-            Err(_) => {
-                self.bad(what);
-                String::new()
-            }
-        }
-    }
-    fn opt_day(&mut self, what: &'static str) -> Option<i32> {
-        match self.byte(what) {
-            0 => None,
-            1 => Some(self.day(what)),
-            _ => {
-                self.bad(what);
-                None
-            }
+/// A day or none (a tag byte first).
+fn opt_day(r: &mut Reader<'_>, what: &'static str) -> Option<i32> {
+    match r.byte(what) {
+        0 => None,
+        1 => Some(day(r, what)),
+        _ => {
+            r.bad(what);
+            None
         }
     }
 }
@@ -296,32 +211,30 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
         return Err(CodecError::Malformed { offset: bytes.len(), what: "too short" });
     }
     let (body, sum) = bytes.split_at(bytes.len() - 4);
-    if checksum(body) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
+    if fnv1a(body) != u32::from_le_bytes([sum[0], sum[1], sum[2], sum[3]]) {
         return Err(CodecError::Checksum);
     }
-    let mut r = R { b: body, pos: 3, err: None };
-    let mut secret = [0u8; 8];
-    secret.copy_from_slice(r.bytes(8, "secret").get(..8).unwrap_or(&[0; 8]));
+    let mut r = Reader::new(body, 3);
     let mut p = Profile {
-        secret: u64::from_le_bytes(secret),
-        first_seen_day: r.day("first seen"),
-        last_seen_day: r.day("last seen"),
+        secret: r.take(8, "secret").try_into().map_or(0, u64::from_le_bytes),
+        first_seen_day: day(&mut r, "first seen"),
+        last_seen_day: day(&mut r, "last seen"),
         last_event_minute: r.i("last event"),
         visits: r.u32("visits"),
         sessions: r.u32("sessions"),
         paused: r.up_to(1, "flags") == 1,
         ..Profile::default()
     };
-    for _ in 0..r.count(MAX_AFFINITIES, "affinity count") {
-        let tag = r.s("affinity tag");
-        let score = f32::from_le_bytes(r.bytes(4, "affinity score").try_into().unwrap_or([0; 4]));
+    for _ in 0..r.up_to(MAX_AFFINITIES as u64, "affinity count") {
+        let tag = r.str(MAX_STR, "affinity tag");
+        let score = f32::from_le_bytes(r.take(4, "affinity score").try_into().unwrap_or([0; 4]));
         if !score.is_finite() || score < 0.0 {
             r.bad("affinity score");
         }
-        p.content.affinities.push(Affinity { tag, score, day: r.day("affinity day") });
+        p.content.affinities.push(Affinity { tag, score, day: day(&mut r, "affinity day") });
     }
-    for _ in 0..r.count(MAX_RECENT, "recent count") {
-        let item = r.s("recent item");
+    for _ in 0..r.up_to(MAX_RECENT as u64, "recent count") {
+        let item = r.str(MAX_STR, "recent item");
         let seen = match r.byte("recent kind") {
             0 => Seen::Viewed,
             1 => Seen::Clicked,
@@ -332,37 +245,37 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
                 Seen::Viewed
             }
         };
-        p.content.recent.push(Recent { item, seen, day: r.day("recent day") });
+        p.content.recent.push(Recent { item, seen, day: day(&mut r, "recent day") });
     }
-    for _ in 0..r.count(MAX_SLOT_STATS, "slot stat count") {
+    for _ in 0..r.up_to(MAX_SLOT_STATS as u64, "slot stat count") {
         p.content.slot_stats.push(SlotStat {
-            slot: r.s("slot"),
-            variant: r.s("variant"),
+            slot: r.str(MAX_STR, "slot"),
+            variant: r.str(MAX_STR, "variant"),
             impressions: r.u32("impressions"),
             clicks: r.u32("clicks"),
         });
     }
     p.content.purchases = r.u32("purchases");
-    for _ in 0..r.count(MAX_PROMOTIONS, "promotion count") {
-        let id = r.s("promotion");
-        let day = r.day("promotion day");
+    for _ in 0..r.up_to(MAX_PROMOTIONS as u64, "promotion count") {
+        let id = r.str(MAX_STR, "promotion");
+        let day = day(&mut r, "promotion day");
         let today = r.u32("promotion today");
         let mut week = [0u16; 7];
         for n in &mut week {
             *n = r.up_to(u64::from(u16::MAX), "promotion week") as u16;
         }
         let lifetime = r.u32("promotion lifetime");
-        let dismissed_day = r.opt_day("dismissed");
-        let converted_day = r.opt_day("converted");
+        let dismissed_day = opt_day(&mut r, "dismissed");
+        let converted_day = opt_day(&mut r, "converted");
         p.promotions.promotions.push(PromotionStat { id, day, today, week, lifetime, dismissed_day, converted_day });
     }
     for list in [&mut p.sticky, &mut p.traits] {
-        for _ in 0..r.count(64, "pair count") {
-            list.push((r.s("key"), r.s("value")));
+        for _ in 0..r.up_to(64, "pair count") {
+            list.push((r.str(MAX_STR, "key"), r.str(MAX_STR, "value")));
         }
     }
-    for _ in 0..r.count(MAX_MUTED, "muted count") {
-        p.muted.push(r.s("muted tag"));
+    for _ in 0..r.up_to(MAX_MUTED as u64, "muted count") {
+        p.muted.push(r.str(MAX_STR, "muted tag"));
     }
     // v1 has no consent record: it migrates as "not recorded".
     if version >= 2 {
@@ -373,7 +286,7 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
                 if granted >= 1 << ConsentRecord::NAMES.len() {
                     r.bad("consent bits");
                 }
-                Some(ConsentRecord { granted, day: r.day("consent day") })
+                Some(ConsentRecord { granted, day: day(&mut r, "consent day") })
             }
             _ => {
                 r.bad("consent record");
@@ -381,11 +294,11 @@ pub fn decode(bytes: &[u8]) -> Result<Profile, CodecError> {
             }
         };
     }
-    if r.pos != body.len() {
+    if r.pos() != body.len() {
         r.bad("unexpected bytes after the profile");
     }
-    match r.err {
-        Some(e) => Err(e),
+    match r.problem() {
+        Some((offset, what)) => Err(CodecError::Malformed { offset, what }),
         None => Ok(p),
     }
 }

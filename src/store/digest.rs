@@ -21,6 +21,7 @@ use std::fmt;
 
 use crate::base64::{self, Base64Error};
 use crate::consent::policy::{Capabilities, Store};
+use crate::wire::{fnv1a, put_i};
 
 pub const FORMAT_VERSION: u8 = 1;
 /// The cookie's name.
@@ -109,21 +110,12 @@ impl fmt::Display for DigestError {
 
 impl std::error::Error for DigestError {}
 
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
-}
-
 fn write(d: &Digest) -> Vec<u8> {
     let mut w = Vec::with_capacity(128);
     w.push(FORMAT_VERSION);
     w.extend_from_slice(&d.id);
     w.push(d.consent.bits & 0x3f);
-    let mut n = ((d.consent.day << 1) ^ (d.consent.day >> 31)) as u32;
-    while n >= 0x80 {
-        w.push(n as u8 | 0x80);
-        n >>= 7;
-    }
-    w.push(n as u8);
+    put_i(&mut w, i64::from(d.consent.day)); // zigzag: within i32, the same bytes as 32-bit zigzag
     let s = |w: &mut Vec<u8>, s: &str| {
         w.push(s.len() as u8);
         w.extend_from_slice(s.as_bytes());
